@@ -1,0 +1,150 @@
+"""The `mockserver` command: serve a scenario, lint scenario files, print the scenario schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ConfigError, FixtureError, MockServerError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4010
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one sentence on stderr rather than a usage dump."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ConfigError(f"{message} (see `{self.prog} --help`)")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--port must be a number, not {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be between 0 and 65535, not {port}")
+    return port
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    """Flags of `mockserver` (serve)."""
+    parser = _Parser(prog="mockserver", description=(
+        "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
+        "scenario files; `mockserver schema` prints the scenario-file JSON Schema."))
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)")
+    parser.add_argument("--fixtures", metavar="DIR", help="folder of scenario files (default: the shipped fixtures/)")
+    parser.add_argument("--scenario", default="default", metavar="NAME|FILE",
+                        help="scenario name in the fixtures folder, or a file path (default %(default)s)")
+    parser.add_argument("--validate-responses", action="store_true",
+                        help="check every response against openapi.yaml and log any departure")
+    parser.add_argument("--threads", type=int, default=8, help="worker threads (default %(default)s)")
+    return parser
+
+
+def _describe(app, url: str) -> str:
+    mock = app.extensions["mockserver"]
+    scenario = mock.store.scenario
+    lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}", "keys:"]
+    for key, workspace in mock.store.snapshot.workspaces.items():
+        state = (f"{len(workspace.accounts)} accounts" if workspace.access == "paid"
+                 else f"refused: {workspace.access}")
+        lines.append(f"  {key:<24} {state}")
+    return "\n".join(lines)
+
+
+def serve(argv: Sequence[str]) -> int:
+    """Build the app and serve it with waitress until interrupted."""
+    args = serve_parser().parse_args(argv)
+    if args.threads < 1:
+        raise ConfigError(f"--threads must be at least 1, not {args.threads}")
+    if args.fixtures and not Path(args.fixtures).is_dir():
+        raise FixtureError("the fixtures folder does not exist", source=f"--fixtures {args.fixtures}")
+    from .app import create_app
+
+    app = create_app({
+        "FIXTURES_DIR": args.fixtures,
+        "SCENARIO": args.scenario,
+        "VALIDATE_RESPONSES": args.validate_responses,
+    })
+    import waitress
+
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                        ident="mockserver")
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(_describe(app, f"http://{host}:{server.effective_port}"), flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def check(argv: Sequence[str]) -> int:
+    """Lint scenario files: `file: path: reason` lines and exit 1 if any is invalid."""
+    parser = _Parser(prog="mockserver check", description="Lint scenario files against openapi.yaml.")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="scenario files or folders (default: the shipped fixtures/)")
+    parser.add_argument("--fixtures", metavar="DIR", help="folder that `extends` names resolve in")
+    args = parser.parse_args(argv)
+    from . import resources
+    from .fixtures import SUFFIXES, FixtureLoader
+    from .spec import Spec
+
+    spec = Spec.load(resources.spec_path())
+    targets: list[Path] = []
+    for raw in args.paths or [str(args.fixtures or resources.fixtures_dir())]:
+        path = Path(raw)
+        if path.is_dir():
+            targets += sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            targets.append(path)
+        else:
+            print(f"{raw}: no such file or folder", file=sys.stderr)
+            return 2
+    failed = 0
+    for path in targets:
+        if path.name.endswith(".schema.json"):
+            continue
+        loader = FixtureLoader(spec, args.fixtures or path.parent)
+        try:
+            loader.load(path)
+        except FixtureError as exc:
+            failed += 1
+            for line in exc.lines():
+                print(line)
+    checked = sum(1 for p in targets if not p.name.endswith(".schema.json"))
+    print(f"{checked} scenario file(s) checked, {failed} invalid", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def schema(argv: Sequence[str]) -> int:
+    """Print the scenario-file JSON Schema (the repo ships it as fixtures/scenario.schema.json)."""
+    _Parser(prog="mockserver schema", description=schema.__doc__).parse_args(argv)
+    from . import resources
+    from .scenario_schema import build_scenario_schema, dumps
+    from .spec import Spec
+
+    sys.stdout.write(dumps(build_scenario_schema(Spec.load(resources.spec_path()))))
+    return 0
+
+
+COMMANDS = {"check": check, "schema": schema}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: dispatch, and turn the stub's own errors into one line on stderr."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(argv[0]) if argv else None
+    try:
+        return command(argv[1:]) if command else serve(argv)
+    except MockServerError as exc:
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return 2

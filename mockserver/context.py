@@ -1,0 +1,20 @@
+"""The one object a running stub keeps: document, fixture loader, store and example bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fixtures import FixtureLoader
+from .responses import Examples
+from .spec import Spec
+from .store import Store
+
+
+@dataclass
+class Mock:
+    """Everything built once at start-up; kept in `app.extensions["mockserver"]`."""
+
+    spec: Spec
+    loader: FixtureLoader
+    store: Store
+    examples: Examples

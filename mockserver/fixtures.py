@@ -1,0 +1,228 @@
+"""Scenario files: read safely, resolve `extends`, and validate against the document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from .errors import FixtureError
+from .scenario_schema import build_scenario_schema
+from .spec import FORMAT_CHECKER, Spec
+
+SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+SUFFIXES = (".yaml", ".yml", ".json")
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+# A YAML alias repeats a whole subtree; this bounds the expanded size of a document so that
+# an alias "billion laughs" is refused instead of expanded.
+MAX_EXPANDED_NODES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One validated scenario: workspaces by API key and the faults it declares."""
+
+    name: str
+    description: str
+    source: str
+    workspaces: Mapping[str, Mapping[str, Any]]
+    faults: tuple[Mapping[str, Any], ...]
+    files: tuple[Path, ...] = ()
+
+
+def format_path(parts: Iterable[Any]) -> str:
+    """A JSON path such as `workspaces.pn-demo-key.socialAccounts.linkedin[0].id`."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive aliases
+    if isinstance(node, dict):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.items())
+    elif isinstance(node, list):
+        size = 1 + sum(_expanded_size(item, memo) for item in node)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+def parse_document(text: str | bytes, source: str) -> Any:
+    """Parse YAML (or JSON) with the safe loader, refusing oversized and alias-bomb documents."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise FixtureError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", source=source)
+    try:
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FixtureError(f"not valid YAML ({problem})", source=source, path=where) from None
+    except RecursionError:
+        raise FixtureError("nested too deeply", source=source) from None
+    if _expanded_size(document, {}) > MAX_EXPANDED_NODES:
+        raise FixtureError("refused: YAML aliases expand it beyond the size limit", source=source)
+    return document
+
+
+class FixtureLoader:
+    """Finds, reads and validates scenario files; the schema is compiled once."""
+
+    def __init__(self, spec: Spec, fixtures_dir: str | Path):
+        self.spec = spec
+        self.fixtures_dir = Path(fixtures_dir)
+        self.schema = build_scenario_schema(spec)
+        self._validator = Draft202012Validator(self.schema, format_checker=FORMAT_CHECKER)
+
+    # -- finding ---------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        """The names of the scenario files in the fixtures folder."""
+        if not self.fixtures_dir.is_dir():
+            return []
+        return sorted(
+            p.stem for p in self.fixtures_dir.iterdir()
+            if p.suffix in SUFFIXES and SCENARIO_NAME.match(p.stem) and p.is_file()
+        )
+
+    def path_of(self, name: str) -> Path:
+        """The file of a named scenario; names cannot reach outside the fixtures folder."""
+        if not SCENARIO_NAME.match(name):
+            raise FixtureError(
+                "is not a scenario name (letters, digits, '-' and '_' only)", source=repr(name)
+            )
+        for suffix in SUFFIXES:
+            candidate = self.fixtures_dir / f"{name}{suffix}"
+            if candidate.is_file():
+                return candidate
+        known = ", ".join(self.names()) or "none"
+        raise FixtureError(
+            f"no such scenario in {self.fixtures_dir} (known: {known})", source=repr(name)
+        )
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self, name_or_path: str | Path) -> Scenario:
+        """Load a scenario by name (from the fixtures folder) or by file path."""
+        text = str(name_or_path)
+        path = Path(text) if (Path(text).suffix in SUFFIXES or "/" in text) else self.path_of(text)
+        return self._load_file(path, chain=())
+
+    def load_document(self, document: Any, source: str = "<posted scenario>") -> Scenario:
+        """Validate an already-parsed scenario document (e.g. one posted to the admin API)."""
+        return self._build(document, source=source, name=None, files=(), chain=())
+
+    def _read(self, path: Path) -> Any:
+        try:
+            size = path.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                raise FixtureError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB",
+                                   source=str(path))
+            text = path.read_bytes()
+        except OSError as exc:
+            raise FixtureError(f"cannot read the file ({exc.strerror})", source=str(path)) from None
+        return parse_document(text, str(path))
+
+    def _load_file(self, path: Path, chain: tuple[str, ...]) -> Scenario:
+        document = self._read(path)
+        return self._build(document, source=str(path), name=path.stem, files=(path,), chain=chain)
+
+    def _build(self, document: Any, *, source: str, name: str | None, files: tuple[Path, ...],
+               chain: tuple[str, ...]) -> Scenario:
+        problems = self.problems(document)
+        if problems:
+            raise FixtureError.from_problems(source, problems)
+        workspaces: dict[str, Any] = {}
+        faults: list[Any] = []
+        parent_name = document.get("extends")
+        if parent_name:
+            if parent_name in chain or parent_name == name:
+                cycle = " -> ".join([*chain, name or source, parent_name])
+                raise FixtureError(f"`extends` makes a cycle ({cycle})", source=source, path="extends")
+            try:
+                parent = self._load_file(self.path_of(parent_name), (*chain, name or source))
+            except FixtureError as exc:
+                raise FixtureError(f"cannot extend {parent_name!r}: {exc}", source=source,
+                                   path="extends") from None
+            workspaces.update(parent.workspaces)
+            faults = list(parent.faults)
+            files = files + parent.files
+        workspaces.update(document.get("workspaces") or {})
+        if "faults" in document:
+            faults = list(document["faults"])
+        problems = list(self._cross_checks(workspaces))
+        if problems:
+            raise FixtureError.from_problems(source, problems)
+        return Scenario(
+            name=name or "posted",
+            description=document["description"],
+            source=source,
+            workspaces=workspaces,
+            faults=tuple(faults),
+            files=files,
+        )
+
+    # -- checking --------------------------------------------------------------------------
+    def problems(self, document: Any) -> list[tuple[str, str]]:
+        """Every (path, reason) by which one document breaks the scenario schema or the document."""
+        if not isinstance(document, dict):
+            return [("(top level)", "a scenario is a mapping with at least `description`")]
+        found = [
+            (format_path(error.absolute_path), error.message)
+            for error in sorted(self._validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+        ]
+        if found:
+            return found
+        found += self._fault_checks(document.get("faults") or [])
+        found += self._account_checks(document.get("workspaces") or {})
+        return found
+
+    def _account_checks(self, workspaces: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+        for key, workspace in workspaces.items():
+            for platform, accounts in (workspace.get("socialAccounts") or {}).items():
+                for index, account in enumerate(accounts):
+                    where = format_path(["workspaces", key, "socialAccounts", platform, index])
+                    if account["platformType"] != platform:
+                        yield (f"{where}.platformType",
+                               f"account listed under {platform!r} has platformType "
+                               f"{account['platformType']!r}")
+                    statuses = [row["status"] for row in account.get("usage", ())]
+                    for status in {s for s in statuses if statuses.count(s) > 1}:
+                        yield (f"{where}.usage", f"status {status!r} appears more than once")
+
+    def _fault_checks(self, faults: list[Any]) -> Iterable[tuple[str, str]]:
+        for index, fault in enumerate(faults):
+            if "status" not in fault:
+                continue
+            ops = self.spec.operations.values() if fault["operation"] == "*" else [
+                self.spec.operations[fault["operation"]]
+            ]
+            for op in ops:
+                if fault["status"] not in op.statuses:
+                    documented = ", ".join(map(str, sorted(op.statuses)))
+                    yield (format_path(["faults", index, "status"]),
+                           f"{op.label} does not document status {fault['status']} "
+                           f"(it documents {documented})")
+
+    @staticmethod
+    def _cross_checks(workspaces: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+        """Account ids are unique in the whole scenario, so a key can never reach another's."""
+        first_seen: dict[str, str] = {}
+        for key, workspace in workspaces.items():
+            for platform, accounts in (workspace.get("socialAccounts") or {}).items():
+                for index, account in enumerate(accounts):
+                    where = format_path(["workspaces", key, "socialAccounts", platform, index, "id"])
+                    if account["id"] in first_seen:
+                        yield (where, f"id {account['id']!r} is already used in "
+                                      f"workspace {first_seen[account['id']]!r}")
+                    else:
+                        first_seen[account["id"]] = key

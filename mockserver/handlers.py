@@ -1,0 +1,44 @@
+"""One handler per operationId: what an authenticated request to each operation answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response
+
+from .context import Mock
+from .responses import json_response
+from .store import Workspace
+
+Handler = Callable[..., Response]
+
+
+def list_social_accounts(mock: Mock, workspace: Workspace) -> Response:
+    """GET /social-account: the workspace's accounts, grouped by platform."""
+    return json_response(200, mock.store.list_body(workspace.key))
+
+
+def get_social_account(mock: Mock, workspace: Workspace, id: str) -> Response:  # noqa: A002
+    """GET /social-account/{id}: one account and its usage, if it is in this workspace."""
+    if not id.strip():
+        return mock.examples.respond("getSocialAccount", "idRequired")
+    body = mock.store.read_body(workspace.key, id)
+    if body is None:
+        return mock.examples.respond("getSocialAccount", "notFound")
+    return json_response(200, body)
+
+
+def delete_social_account(mock: Mock, workspace: Workspace, id: str) -> Response:  # noqa: A002
+    """DELETE /social-account/{id}: remove the account and its scheduled-post links."""
+    if not id.strip():
+        return mock.examples.respond("deleteSocialAccount", "idRequired")
+    if not mock.store.delete(workspace.key, id):
+        return mock.examples.respond("deleteSocialAccount", "notFound")
+    return mock.examples.respond("deleteSocialAccount", "deleted")
+
+
+HANDLERS: dict[str, Handler] = {
+    "listSocialAccounts": list_social_accounts,
+    "getSocialAccount": get_social_account,
+    "deleteSocialAccount": delete_social_account,
+}

@@ -1,0 +1,40 @@
+"""JSON answers for what the document does not cover: unknown paths, wrong methods, stub bugs."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from .responses import stub_error
+
+log = logging.getLogger("mockserver")
+
+
+def init_app(app: Flask) -> None:
+    """Register JSON error handlers so no answer is ever an HTML page."""
+
+    @app.errorhandler(NotFound)
+    def not_found(_error: NotFound):
+        return stub_error(404, f"No route for {request.method} {request.path}: "
+                               "this stub serves the paths in openapi.yaml (see /docs)")
+
+    @app.errorhandler(MethodNotAllowed)
+    def not_allowed(error: MethodNotAllowed):
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        response = stub_error(405, f"Method {request.method} is not allowed on {request.path} "
+                                   f"(allowed: {allowed})")
+        response.headers["Allow"] = allowed
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return stub_error(error.code or 400, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if app.testing:
+            raise error
+        log.exception("unexpected error in the stub")
+        return stub_error(500, "The stub failed unexpectedly; see its log")

@@ -1,0 +1,124 @@
+"""The JSON Schema of a scenario file, derived from the document's component schemas."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .spec import Spec, close_object_schemas
+
+SCHEMA_ID = "https://github.com/postnitro-mock/scenario.schema.json"
+# Fields that a fixture gives once per workspace instead of once per account.
+WORKSPACE_FIELDS = ("organizationId", "workspaceId")
+ACCESS_LEVELS = ("paid", "unpaid", "no-workspace", "no-organization")
+BODY_FAULTS = ("malformed", "truncated", "empty")
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_rewrite_refs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _rewrite_refs(value) for key, value in node.items()}
+    if isinstance(out.get("$ref"), str):
+        out["$ref"] = out["$ref"].replace("#/components/schemas/", "#/$defs/")
+    return out
+
+
+def _fixture_account(schemas: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name in ("SocialAccountSummary", "SocialAccount"):
+        for prop in schemas[name]["properties"]:
+            if prop not in WORKSPACE_FIELDS and prop not in properties:
+                properties[prop] = {"$ref": f"#/$defs/{name}/properties/{prop}"}
+        required += [r for r in schemas[name]["required"] if r not in WORKSPACE_FIELDS + tuple(required)]
+    properties["usage"] = {
+        "type": "array",
+        "description": "Scheduled-post links per publish status (the read's `usage`).",
+        "items": {"$ref": "#/$defs/UsageRow"},
+    }
+    return {
+        "type": "object",
+        "description": "One connected account: every field the list and the read show, and its usage.",
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def build_scenario_schema(spec: Spec) -> dict[str, Any]:
+    """The scenario-file schema: self-contained, so editors can use it without the document."""
+    schemas = spec.component_schemas()
+    defs = _rewrite_refs(close_object_schemas(schemas))
+    operation_ids = sorted(spec.operations)
+    defs["FixtureAccount"] = _fixture_account(schemas)
+    defs["Workspace"] = {
+        "type": "object",
+        "description": "The workspace that one API key resolves to.",
+        "required": ["organizationId", "workspaceId"],
+        "additionalProperties": False,
+        "properties": {
+            "organizationId": {"type": "string", "minLength": 1},
+            "workspaceId": {"type": "string", "minLength": 1},
+            "access": {
+                "enum": list(ACCESS_LEVELS),
+                "default": "paid",
+                "description": "paid: served; unpaid: 402; no-workspace / no-organization: the 401s.",
+            },
+            "socialAccounts": {
+                "type": "object",
+                "description": "Accounts grouped by platform, as the list shows them.",
+                "additionalProperties": False,
+                "properties": {
+                    p: {"type": "array", "items": {"$ref": "#/$defs/FixtureAccount"}}
+                    for p in spec.platforms
+                },
+            },
+        },
+    }
+    defs["Fault"] = {
+        "type": "object",
+        "description": "What one operation (or `*`, all) does instead of its normal answer.",
+        "required": ["operation"],
+        "additionalProperties": False,
+        "properties": {
+            "operation": {"enum": ["*", *operation_ids]},
+            "status": {
+                "type": "integer",
+                "description": "A status the document lists for the operation; answered with its documented body.",
+            },
+            "latencyMs": {"type": "integer", "minimum": 0, "maximum": 60000},
+            "body": {
+                "enum": list(BODY_FAULTS),
+                "description": "Send a broken body instead: not JSON, cut short, or nothing.",
+            },
+        },
+        "anyOf": [{"required": ["status"]}, {"required": ["latencyMs"]}, {"required": ["body"]}],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "mockserver scenario",
+        "description": "One named situation the stub serves: workspaces by API key, and optional faults.",
+        "type": "object",
+        "required": ["description"],
+        "additionalProperties": False,
+        "properties": {
+            "description": {"type": "string", "minLength": 1, "pattern": "^[^\\n]+$"},
+            "extends": {"type": "string", "minLength": 1, "description": "A scenario to start from."},
+            "workspaces": {
+                "type": "object",
+                "description": "Workspaces by API key; a key given here replaces the same key of `extends`.",
+                "propertyNames": {"minLength": 1, "pattern": "^\\S+$"},
+                "additionalProperties": {"$ref": "#/$defs/Workspace"},
+            },
+            "faults": {"type": "array", "items": {"$ref": "#/$defs/Fault"}},
+        },
+        "$defs": defs,
+    }
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    """The schema as the repo ships it (stable, pretty JSON)."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

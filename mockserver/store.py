@@ -1,0 +1,139 @@
+"""The in-memory state: one immutable snapshot per change, swapped under a lock."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fixtures import Scenario
+from .spec import Spec
+
+
+def dump_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as the real service (Express) sends it."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What one API key resolves to."""
+
+    key: str
+    organization_id: str
+    workspace_id: str
+    access: str
+    accounts: Mapping[str, Mapping[str, Any]]  # id -> fixture account, in list order
+
+
+@dataclass
+class Snapshot:
+    """One consistent state; a reader holding it never sees a later change half-made."""
+
+    scenario: Scenario
+    workspaces: Mapping[str, Workspace]
+    list_bodies: dict[str, bytes] = field(default_factory=dict)
+    read_bodies: dict[str, bytes] = field(default_factory=dict)
+
+
+class Store:
+    """Workspaces, accounts and usage for the active scenario; handlers ask it, never copy it."""
+
+    def __init__(self, spec: Spec, scenario: Scenario):
+        schemas = spec.document["components"]["schemas"]
+        self._platforms = spec.platforms
+        # Field order follows the page's examples, which the schemas' `required` lists follow.
+        self._summary_fields = tuple(schemas["SocialAccountSummary"]["required"])
+        self._full_fields = tuple(schemas["SocialAccount"]["required"])
+        self._lock = threading.Lock()
+        self._snapshot = self._seed(scenario)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _seed(self, scenario: Scenario) -> Snapshot:
+        workspaces = {}
+        for key, ws in scenario.workspaces.items():
+            accounts = {
+                account["id"]: account
+                for platform in self._platforms
+                for account in (ws.get("socialAccounts") or {}).get(platform, ())
+            }
+            workspaces[key] = Workspace(
+                key, ws["organizationId"], ws["workspaceId"], ws.get("access", "paid"), accounts
+            )
+        return Snapshot(scenario, workspaces)
+
+    def load(self, scenario: Scenario) -> None:
+        """Switch to another (already validated) scenario, seeded afresh."""
+        snapshot = self._seed(scenario)
+        with self._lock:
+            self._snapshot = snapshot
+
+    def reset(self) -> None:
+        """Back to the active scenario's seed: deletes are undone."""
+        with self._lock:
+            self._snapshot = self._seed(self._snapshot.scenario)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The active scenario."""
+        return self._snapshot.scenario
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current state, to read several things from consistently."""
+        return self._snapshot
+
+    # -- reads -----------------------------------------------------------------------------
+    def workspace(self, key: str) -> Workspace | None:
+        """The workspace an API key resolves to, if any."""
+        return self._snapshot.workspaces.get(key)
+
+    def list_body(self, key: str) -> bytes:
+        """The 200 body of the list for one workspace (built once per change)."""
+        snapshot = self._snapshot
+        body = snapshot.list_bodies.get(key)
+        if body is None:
+            grouped: dict[str, list] = {platform: [] for platform in self._platforms}
+            for account in snapshot.workspaces[key].accounts.values():
+                grouped[account["platformType"]].append(
+                    {f: account[f] for f in self._summary_fields if f in account}
+                )
+            body = dump_json({"success": True, "data": {"socialAccounts": grouped}})
+            snapshot.list_bodies[key] = body
+        return body
+
+    def read_body(self, key: str, account_id: str) -> bytes | None:
+        """The 200 body of a read, or None when the id is not in this workspace."""
+        snapshot = self._snapshot
+        workspace = snapshot.workspaces[key]
+        account = workspace.accounts.get(account_id)
+        if account is None:
+            return None
+        body = snapshot.read_bodies.get(account_id)
+        if body is None:
+            full = {"organizationId": workspace.organization_id, "workspaceId": workspace.workspace_id}
+            full.update(account)
+            social = {f: full[f] for f in self._full_fields if f in full}
+            usage = [dict(row) for row in account.get("usage", ())]
+            body = dump_json({"success": True, "data": {"socialAccount": social, "usage": usage}})
+            snapshot.read_bodies[account_id] = body
+        return body
+
+    # -- writes ----------------------------------------------------------------------------
+    def delete(self, key: str, account_id: str) -> bool:
+        """Remove an account and its scheduled-post links; False if it is not in this workspace."""
+        with self._lock:
+            current = self._snapshot
+            workspace = current.workspaces[key]
+            if account_id not in workspace.accounts:
+                return False
+            accounts = {i: a for i, a in workspace.accounts.items() if i != account_id}
+            workspaces = dict(current.workspaces)
+            workspaces[key] = Workspace(key, workspace.organization_id, workspace.workspace_id,
+                                        workspace.access, accounts)
+            list_bodies = {k: v for k, v in current.list_bodies.items() if k != key}
+            read_bodies = {i: v for i, v in current.read_bodies.items() if i != account_id}
+            self._snapshot = Snapshot(current.scenario, workspaces, list_bodies, read_bodies)
+            return True

@@ -1,0 +1,51 @@
+"""Optional self-check: every response the stub sends must validate against the document."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, request
+from jsonschema.exceptions import best_match
+
+from .errors import ResponseValidationError
+from .spec import Spec
+
+log = logging.getLogger("mockserver")
+
+
+def response_problem(spec: Spec, operation_id: str, status: int, body: bytes) -> str | None:
+    """Why a response breaks the document, or None if it conforms."""
+    validator = spec.response_validator(operation_id, status)
+    if validator is None:
+        return f"status {status} is not documented for {operation_id}"
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return f"the {status} body is not JSON"
+    error = best_match(validator.iter_errors(document))
+    if error is None:
+        return None
+    where = "/".join(map(str, error.absolute_path)) or "(body)"
+    return f"the {status} body breaks the schema at {where}: {error.message}"
+
+
+def init_app(app: Flask, spec: Spec) -> None:
+    """Check each documented operation's response when VALIDATE_RESPONSES is on (costs nothing off)."""
+    if not app.config["VALIDATE_RESPONSES"]:
+        return
+
+    @app.after_request
+    def validate(response: Response) -> Response:
+        endpoint = request.endpoint
+        if endpoint not in spec.operations or request.method == "HEAD" or not response.is_sequence:
+            return response
+        if response.headers.get("X-Mock-Fault"):  # a deliberate fault is not the stub's bug
+            return response
+        problem = response_problem(spec, endpoint, response.status_code, response.get_data())
+        if problem:
+            error = ResponseValidationError(problem, source=f"{request.method} {request.path}")
+            if app.testing:
+                raise error
+            log.error("response does not match the document: %s", error)
+        return response
