@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import http_errors, resources, validation
+from . import docs, http_errors, resources, validation
 from .context import Mock
 from .errors import FixtureError
 from .fixtures import FixtureLoader
@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["mockserver"] = mock
 
     register_operations(app, mock, HANDLERS)
+    docs.init_app(app)
     http_errors.init_app(app)
     validation.init_app(app, spec)
     return app
