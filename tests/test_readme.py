@@ -1,0 +1,79 @@
+"""Every command the README shows is run here, and its output compared with what it shows."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+from stub_process import running_stub
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+TEXT = README.read_text()
+STUB = "http://127.0.0.1:4010"
+
+
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """The fenced code blocks of the README, in order, as (language, content)."""
+    return [(lang, body.strip()) for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", text, re.M | re.S)]
+
+
+def _marked(marker: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\n```sh\n(.+)\n```", TEXT)
+    assert match, f"README has no command after <!-- {marker} -->"
+    return match.group(1)
+
+
+BLOCKS = _blocks(TEXT)
+CURLS = [(command, output) for (lang, command), (out_lang, output) in zip(BLOCKS, BLOCKS[1:])
+         if lang == "sh" and command.startswith("curl ") and out_lang == "json"]
+
+
+def test_readme_shows_curl_for_every_page_answer():
+    shown = "\n".join(output for _, output in CURLS)
+    for message in ["Social account not found", "Social account id is required", "Unauthorized",
+                    "Social account deleted successfully", "paid main plan", "Unable to find embed"]:
+        assert message in shown
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_every_curl_example_prints_what_the_readme_shows():
+    assert len(CURLS) >= 10
+    with running_stub() as url:
+        for command, expected in CURLS:
+            argv = [part.replace(STUB, url) for part in shlex.split(command)]
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            assert result.stdout.strip() == expected, command
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "<!-- test-command -->" in ci
+    assert _marked("test-command") == "pip install -e '.[test]' && pytest"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_run_command_serves_the_default_scenario_on_4010():
+    command = _marked("run-command")
+    assert command == "pip install -e . && mockserver"
+    # The install half is what .ci/run does; run the second half exactly as written.
+    program = shutil.which(command.split("&&")[1].strip())
+    assert program, "the `mockserver` console script is not installed"
+    if not _port_free(4010):
+        if os.environ.get("CI"):
+            pytest.fail("port 4010 is taken on the CI machine")
+        pytest.skip("port 4010 is taken here (a stub is already running?)")
+    with running_stub(command=[program]) as url:
+        assert url == STUB
+        answer = requests.get(f"{url}/social-account", headers={"embed-api-key": "pn-demo-key"}, timeout=10)
+        assert answer.status_code == 200
