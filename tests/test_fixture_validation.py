@@ -85,7 +85,7 @@ def test_missing_folder_and_unknown_scenario(tmp_path, fixtures):
     with pytest.raises(FixtureError, match=r"'nope': no such scenario .*known: .*default"):
         create_app({"FIXTURES_DIR": str(fixtures), "SCENARIO": "nope"})
     with pytest.raises(FixtureError, match="is not a scenario name"):
-        create_app({"FIXTURES_DIR": str(fixtures), "SCENARIO": "../etc/passwd"})
+        create_app({"FIXTURES_DIR": str(fixtures), "SCENARIO": ".."})
 
 
 def test_extends_cycle_is_refused(fixtures):
