@@ -19,7 +19,8 @@ YAML = "application/yaml"  # RFC 9512
 HTML = "text/html; charset=utf-8"
 OWN_ASSETS = Path(__file__).resolve().parent / "docs_assets"
 # Only what the page links to is served; the package's other files stay private.
-SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-16x16.png", "favicon-32x32.png")
+SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-16x16.png",
+                    "favicon-32x32.png")
 OWN_FILES = ("init.js",)
 ONE_YEAR = 365 * 24 * 3600
 
@@ -47,7 +48,7 @@ def _document(body: bytes, content_type: str, etag: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register /openapi.yaml, /openapi.json, /docs and its assets; everything is read here, once."""
+    """Register /openapi.yaml, /openapi.json, /docs and its assets, all read here, once."""
     spec = app.extensions["mockserver"].spec
     try:
         yaml_body = Path(spec.source).read_bytes()
@@ -61,9 +62,10 @@ def init_app(app: Flask) -> None:
     page = Template((OWN_ASSETS / "index.html").read_text(encoding="utf-8"))
     title = html.escape(f"{spec.document.get('info', {}).get('title', 'API')} (mock server docs)")
     # Asset URLs carry a fingerprint of their contents, so browsers may cache them for good.
-    stamp = _fingerprint((dist / "VERSION").read_bytes() if (dist / "VERSION").is_file() else b"",
+    folders = {name: dist for name in SWAGGER_UI_FILES} | {name: OWN_ASSETS for name in OWN_FILES}
+    version = dist / "VERSION"
+    stamp = _fingerprint(version.read_bytes() if version.is_file() else b"",
                          *((OWN_ASSETS / name).read_bytes() for name in OWN_FILES))
-    folders = {**{name: dist for name in SWAGGER_UI_FILES}, **{name: OWN_ASSETS for name in OWN_FILES}}
 
     @app.get("/openapi.yaml")
     def openapi_yaml() -> Response:

@@ -124,7 +124,9 @@ def asset_url(client, name: str) -> str:
     return next(url for url in urls if url.endswith("/" + name))
 
 
-@pytest.mark.parametrize("name", ["VERSION", "swagger-ui.js", "index.html", "docs.py", "..%2Fdocs.py"])
+@pytest.mark.parametrize(
+    "name", ["VERSION", "swagger-ui.js", "index.html", "docs.py", "..%2Fdocs.py"]
+)
 def test_files_the_page_does_not_use_are_not_served(client, name):
     url = asset_url(client, "init.js").rsplit("/", 1)[0] + "/" + name
     response = client.get(url)

@@ -6,9 +6,11 @@ import html
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import threading
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -58,17 +60,97 @@ def stub_url(live_app):
     thread.join()
 
 
-def run_chromium(chromium: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
-    """Run headless chromium once with a throw-away profile; a failure names its stderr's tail."""
-    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S,
-                                stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"chromium did not finish within {BROWSER_TIMEOUT_S} s")
-    if result.returncode != 0:
-        pytest.fail(f"chromium exited with {result.returncode}: {result.stderr[-2000:]}")
-    return result
+class DevTools:
+    """Headless chromium driven over the DevTools protocol on a pipe: no extra package needed."""
+
+    def __init__(self, chromium: str, profile):
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+
+        def pipes_on_3_and_4():  # where --remote-debugging-pipe expects them
+            # dup first: dup2 onto the same number would keep close-on-exec set.
+            read, write = os.dup(to_browser_r), os.dup(from_browser_w)
+            os.dup2(read, 3)
+            os.dup2(write, 4)
+
+        self._log = profile / "chromium.log"
+        with open(self._log, "wb") as log:
+            self._process = subprocess.Popen(
+                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
+                 "about:blank"],
+                # close_fds would close 3 and 4 after pipes_on_3_and_4 placed them.
+                preexec_fn=pipes_on_3_and_4, close_fds=False, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log,
+            )
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buffer, self._next_id, self._session = b"", 0, None
+        self._deadline = 0.0
+
+    def _fail(self, reason: str):
+        tail = self._log.read_text(errors="replace")[-2000:]
+        pytest.fail(f"{reason}; chromium's log ends:\n{tail}")
+
+    def _message(self) -> dict:
+        while b"\0" not in self._buffer:
+            left = self._deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                self._fail(f"chromium did not answer within {BROWSER_TIMEOUT_S} s")
+            chunk = os.read(self._from_browser, 1 << 16)
+            if not chunk:
+                self._fail("chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method: str, **params) -> dict:
+        """Send one command (to the page once one is open) and return its result."""
+        self._next_id += 1
+        self._deadline = time.monotonic() + BROWSER_TIMEOUT_S
+        message = {"id": self._next_id, "method": method, "params": params}
+        if self._session:
+            message["sessionId"] = self._session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while (answer := self._message()).get("id") != self._next_id:
+            pass  # an event nobody waits for
+        if "error" in answer:
+            pytest.fail(f"DevTools {method} failed: {answer['error']}")
+        return answer["result"]
+
+    def open(self, url: str) -> None:
+        """Load a page in a new tab and wait for its load event."""
+        self._session = None
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        attached = self.call("Target.attachToTarget", targetId=target, flatten=True)
+        self._session = attached["sessionId"]
+        self.call("Page.enable")
+        self.call("Page.navigate", url=url)
+        self._deadline = time.monotonic() + BROWSER_TIMEOUT_S
+        while self._message().get("method") != "Page.loadEventFired":
+            pass
+
+    def evaluate(self, expression: str):
+        """The awaited value of a JavaScript expression in the page; a thrown error fails."""
+        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True,
+                           returnByValue=True)
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            pytest.fail(f"in the page: {details.get('exception', {}).get('description', details)}")
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        """Close the browser, killing it if it does not go."""
+        self._session = None
+        try:
+            message = json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0"
+            os.write(self._to_browser, message)
+            self._process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self._process.kill()
+            self._process.wait()
+        finally:
+            os.close(self._to_browser)
+            os.close(self._from_browser)
 
 
 class RenderedPage(HTMLParser):
@@ -115,13 +197,30 @@ def leaves(value) -> list[str]:
     return [json.dumps(value)]
 
 
+# Waits until Swagger UI has drawn the operations and the deep-linked one's example, then the DOM.
+RENDERED_DOM = """(async () => {
+  const deadline = Date.now() + 30000;
+  while (!document.querySelector(".opblock.is-open .highlight-code")) {
+    if (Date.now() > deadline) throw new Error("Swagger UI never drew the opened operation");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return document.documentElement.outerHTML;
+})()"""
+
+
 @pytest.fixture(scope="module")
-def rendered(chromium, stub_url, live_app, tmp_path_factory) -> RenderedPage:
+def browser(chromium, tmp_path_factory):
+    """One headless chromium for this module's tests."""
+    devtools = DevTools(chromium, tmp_path_factory.mktemp("chromium"))
+    yield devtools
+    devtools.close()
+
+
+@pytest.fixture(scope="module")
+def rendered(browser, stub_url) -> RenderedPage:
     """/docs as the browser drew it, with the list operation opened by its deep link."""
-    tmp_path = tmp_path_factory.mktemp("chromium")
-    result = run_chromium(chromium, tmp_path, "--dump-dom", "--virtual-time-budget=10000",
-                          f"{stub_url}/docs#/Social%20Accounts/listSocialAccounts")
-    return RenderedPage(result.stdout)
+    browser.open(f"{stub_url}/docs#/Social%20Accounts/listSocialAccounts")
+    return RenderedPage(browser.evaluate(RENDERED_DOM))
 
 
 def test_docs_shows_every_operation_of_the_document(rendered, live_app):
@@ -148,3 +247,42 @@ def test_try_it_out_targets_the_stub_serving_the_page_first(rendered, stub_url):
     assert rendered.server_options[0] == stub_url
     assert "http://127.0.0.1:4010" in rendered.server_options  # the document's own list follows
 
+
+
+# What a user does: authorize with a key, open the operation, "Try it out", "Execute".
+TRY_IT_OUT = """(async (operationId, scheme, key) => {
+  const deadline = Date.now() + 30000;
+  const until = async (what, find) => {
+    for (;;) {
+      const found = find();
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error("the page never showed " + what);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const op = await until("the operation", () => window.ui &&
+      document.querySelector(`.opblock[id$="-${operationId}"]`));
+  window.ui.preauthorizeApiKey(scheme, key);
+  if (!op.classList.contains("is-open")) op.querySelector(".opblock-summary-control").click();
+  (await until("Try it out", () => op.querySelector(".try-out__btn"))).click();
+  (await until("Execute", () => op.querySelector(".execute"))).click();
+  const status = await until("the response", () =>
+      op.querySelector(".live-responses-table .response .response-col_status"));
+  return {
+    status: status.textContent.trim(),
+    url: op.querySelector(".request-url pre").textContent.trim(),
+    body: op.querySelector(".live-responses-table .response-col_description pre").textContent,
+  };
+})"""
+
+
+def test_try_it_out_calls_the_stub_and_shows_its_answer(browser, stub_url, live_app):
+    document = live_app.extensions["mockserver"].spec.document
+    scheme = next(iter(document["components"]["securitySchemes"]))
+    expected = live_app.test_client().get("/social-account", headers={"embed-api-key": DEMO_KEY})
+    browser.open(f"{stub_url}/docs")
+    arguments = ", ".join(json.dumps(value) for value in ("listSocialAccounts", scheme, DEMO_KEY))
+    shown = browser.evaluate(f"{TRY_IT_OUT}({arguments})")
+    assert shown["url"] == f"{stub_url}/social-account"
+    assert shown["status"] == "200"
+    assert json.loads(shown["body"]) == expected.json
