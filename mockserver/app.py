@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import Flask
 
-from . import docs, http_errors, resources, validation
+from . import admin, cors, docs, http_errors, journal, resources, validation
 from .context import Mock
 from .errors import FixtureError
 from .fixtures import FixtureLoader
 from .handlers import HANDLERS
+from .reload import Reloader
 from .responses import Examples
 from .routing import register_operations
 from .spec import Spec
@@ -22,6 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "FIXTURES_DIR": None,  # None: the shipped fixtures/
     "SCENARIO": "default",  # a name in FIXTURES_DIR or a file path
     "VALIDATE_RESPONSES": None,  # None: on when TESTING, off otherwise
+    "CORS": True,  # answer browsers on other origins (local development)
+    "CORS_ORIGINS": None,  # None: echo any Origin; else only these
+    "RELOAD": None,  # None: poll the scenario's files unless TESTING (tests call reload_if_changed)
+    "RELOAD_INTERVAL": 0.5,  # seconds between polls
+    "JOURNAL_LIMIT": 500,  # requests the admin API's journal keeps
 }
 
 
@@ -39,11 +45,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     loader = FixtureLoader(spec, fixtures_dir)
     if not loader.fixtures_dir.is_dir():
         raise FixtureError("the fixtures folder does not exist", source=str(fixtures_dir))
-    mock = Mock(spec, loader, Store(spec, loader.load(app.config["SCENARIO"])), Examples(spec))
+    store = Store(spec, loader.load(app.config["SCENARIO"]), app.config["JOURNAL_LIMIT"])
+    mock = Mock(spec, loader, store, Examples(spec),
+                Reloader(loader, store, app.config["RELOAD_INTERVAL"]))
     app.extensions["mockserver"] = mock
 
+    # The journal's hooks go first, so its clock starts before a preflight is answered.
+    journal.init_app(app, store.journal, frozenset(spec.operations), admin.PREFIX + "/")
     register_operations(app, mock, HANDLERS)
+    admin.init_app(app, mock)
     docs.init_app(app)
     http_errors.init_app(app)
     validation.init_app(app, spec)
+    if app.config["CORS"]:
+        cors.init_app(app, app.config["CORS_ORIGINS"],
+                      (op.method for op in spec.operations.values()), admin.PREFIX + "/", admin.METHODS)
+    if app.config["RELOAD"] is None:
+        app.config["RELOAD"] = not app.testing
+    if app.config["RELOAD"]:
+        mock.reloader.start()
     return app

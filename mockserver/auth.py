@@ -20,3 +20,11 @@ def api_key(headers: Mapping[str, str]) -> str | None:
         if scheme.lower() == "bearer":
             key = rest.strip()
     return key or None
+
+
+def mask_key(key: str | None) -> str | None:
+    """A key as logs and the journal may show it: its first four characters, or `****`."""
+    if not key:
+        return None
+    # Four characters tell the demo keys apart (`pn-d…`, `pn-e…`) but reveal one of a real key's.
+    return f"{key[:4]}…" if len(key) >= 8 else "****"

@@ -1,10 +1,11 @@
-"""The one object a running stub keeps: document, fixture loader, store and example bodies."""
+"""The one object a running stub keeps: document, fixture loader, store, examples, reloader."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .fixtures import FixtureLoader
+from .reload import Reloader
 from .responses import Examples
 from .spec import Spec
 from .store import Store
@@ -18,3 +19,4 @@ class Mock:
     loader: FixtureLoader
     store: Store
     examples: Examples
+    reloader: Reloader | None = None

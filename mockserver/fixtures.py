@@ -22,6 +22,17 @@ MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 # an alias "billion laughs" is refused instead of expanded.
 MAX_EXPANDED_NODES = 2_000_000
 
+Stamp = tuple[int, int] | None
+
+
+def file_stamp(path: Path) -> Stamp:
+    """A file's (mtime in ns, size), or None if it cannot be read: changes when it is edited."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -32,7 +43,9 @@ class Scenario:
     source: str
     workspaces: Mapping[str, Mapping[str, Any]]
     faults: tuple[Mapping[str, Any], ...]
-    files: tuple[Path, ...] = ()
+    files: tuple[Path, ...] = ()  # this scenario's file first, then those it extends
+    stamps: tuple[Stamp, ...] = ()  # each file's (mtime, size) when it was read, for hot reload
+    origin: Any = None  # what `FixtureLoader.reload` rebuilds it from: a file path or a document
 
 
 def format_path(parts: Iterable[Any]) -> str:
@@ -95,16 +108,18 @@ class FixtureLoader:
             if p.suffix in SUFFIXES and SCENARIO_NAME.match(p.stem) and p.is_file()
         )
 
-    def path_of(self, name: str) -> Path:
-        """The file of a named scenario; names cannot reach outside the fixtures folder."""
+    def path_of(self, name: str, near: Path | None = None) -> Path:
+        """The file of a named scenario (next to `near` first); names cannot reach outside."""
         if not SCENARIO_NAME.match(name):
             raise FixtureError(
                 "is not a scenario name (letters, digits, '-' and '_' only)", source=repr(name)
             )
-        for suffix in SUFFIXES:
-            candidate = self.fixtures_dir / f"{name}{suffix}"
-            if candidate.is_file():
-                return candidate
+        folders = [self.fixtures_dir] if near is None else [near, self.fixtures_dir]
+        for folder in folders:
+            for suffix in SUFFIXES:
+                candidate = folder / f"{name}{suffix}"
+                if candidate.is_file():
+                    return candidate
         known = ", ".join(self.names()) or "none"
         raise FixtureError(
             f"no such scenario in {self.fixtures_dir} (known: {known})", source=repr(name)
@@ -119,9 +134,18 @@ class FixtureLoader:
 
     def load_document(self, document: Any, source: str = "<posted scenario>") -> Scenario:
         """Validate an already-parsed scenario document (e.g. one posted to the admin API)."""
-        return self._build(document, source=source, name=None, files=(), chain=())
+        return self._build(document, source=source, name=None, files=(), stamps=(), chain=(),
+                           origin=document)
 
-    def _read(self, path: Path) -> Any:
+    def reload(self, scenario: Scenario) -> Scenario:
+        """The same scenario read again from where it came from (its file, or its document)."""
+        if isinstance(scenario.origin, Path):
+            return self._load_file(scenario.origin, chain=())
+        return self.load_document(scenario.origin, scenario.source)
+
+    def _read(self, path: Path) -> tuple[Any, Stamp]:
+        # Stamp before reading: an edit made during the read then shows as a change later.
+        stamp = file_stamp(path)
         try:
             size = path.stat().st_size
             if size > MAX_DOCUMENT_BYTES:
@@ -130,14 +154,15 @@ class FixtureLoader:
             text = path.read_bytes()
         except OSError as exc:
             raise FixtureError(f"cannot read the file ({exc.strerror})", source=str(path)) from None
-        return parse_document(text, str(path))
+        return parse_document(text, str(path)), stamp
 
     def _load_file(self, path: Path, chain: tuple[str, ...]) -> Scenario:
-        document = self._read(path)
-        return self._build(document, source=str(path), name=path.stem, files=(path,), chain=chain)
+        document, stamp = self._read(path)
+        return self._build(document, source=str(path), name=path.stem, files=(path,),
+                           stamps=(stamp,), chain=chain, origin=path)
 
     def _build(self, document: Any, *, source: str, name: str | None, files: tuple[Path, ...],
-               chain: tuple[str, ...]) -> Scenario:
+               stamps: tuple[Stamp, ...], chain: tuple[str, ...], origin: Any) -> Scenario:
         problems = self.problems(document)
         if problems:
             raise FixtureError.from_problems(source, problems)
@@ -149,13 +174,14 @@ class FixtureLoader:
                 cycle = " -> ".join([*chain, name or source, parent_name])
                 raise FixtureError(f"`extends` makes a cycle ({cycle})", source=source, path="extends")
             try:
-                parent = self._load_file(self.path_of(parent_name), (*chain, name or source))
+                near = files[0].parent if files else None
+                parent = self._load_file(self.path_of(parent_name, near), (*chain, name or source))
             except FixtureError as exc:
                 raise FixtureError(f"cannot extend {parent_name!r}: {exc}", source=source,
                                    path="extends") from None
             workspaces.update(parent.workspaces)
             faults = list(parent.faults)
-            files = files + parent.files
+            files, stamps = files + parent.files, stamps + parent.stamps
         workspaces.update(document.get("workspaces") or {})
         if "faults" in document:
             faults = list(document["faults"])
@@ -169,6 +195,8 @@ class FixtureLoader:
             workspaces=workspaces,
             faults=tuple(faults),
             files=files,
+            stamps=stamps,
+            origin=origin,
         )
 
     # -- checking --------------------------------------------------------------------------

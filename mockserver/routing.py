@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 
 from flask import Flask, Response, request
 
-from . import auth
+from . import auth, overrides
 from .context import Mock
 from .errors import SpecError
+from .faults import FAULT_HEADER, Fault, break_body
 from .handlers import Handler
+from .responses import json_response, stub_error
 from .spec import Operation
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -44,15 +47,61 @@ def authenticate(mock: Mock, operation_id: str):
     return workspace, None
 
 
+def _special(mock: Mock, op: Operation, handler: Handler, fault: Fault | None,
+             params: dict[str, str]) -> Response:
+    """The slow path: a scenario fault, or a request that asks for an override.
+
+    Latency comes first and applies to every answer. An override naming an auth answer (401,
+    402, the no-key 422) needs no key, so a browser can reach every documented error; any other
+    override or fault applies only once the key is accepted, as on the real service where auth
+    runs first. An override beats the scenario's fault and never changes state.
+    """
+    if fault is not None and fault.latency_s:
+        time.sleep(fault.latency_s)
+    operation_id = op.operation_id
+    try:
+        override = overrides.requested(request.headers.get("Prefer"), request.args)
+        example = None if override is None else overrides.resolve(override, op, mock.examples)
+    except overrides.OverrideError as exc:
+        refusal = stub_error(422, str(exc))
+        refusal.headers[FAULT_HEADER] = "override-refused"  # the stub's own answer, not the API's
+        return refusal
+    if example is not None and mock.examples.is_auth(operation_id, example):
+        return mock.examples.respond(operation_id, example)
+    workspace, refusal = authenticate(mock, operation_id)
+    if refusal is not None:
+        return refusal
+    if example is not None:
+        return mock.examples.respond(operation_id, example)
+    if fault is None:
+        return handler(mock, workspace, **params)
+    if fault.status is not None:
+        response = json_response(*mock.examples.first_for(operation_id, fault.status))
+    else:
+        response = handler(mock, workspace, **params)
+    if fault.body is not None:
+        response.set_data(break_body(response.get_data(), fault.body))
+        response.headers[FAULT_HEADER] = fault.body
+    return response
+
+
 def _view(mock: Mock, op: Operation, handler: Handler):
+    operation_id = op.operation_id
+    store = mock.store
+
     def view(**params: str) -> Response:
-        workspace, refusal = authenticate(mock, op.operation_id)
+        environ = request.environ
+        fault = store.snapshot.faults.get(operation_id)
+        if fault is not None or "HTTP_PREFER" in environ or "__" in environ.get("QUERY_STRING", ""):
+            return _special(mock, op, handler, fault, params)
+        # The fast path: no fault, no Prefer header, no `__` query parameter.
+        workspace, refusal = authenticate(mock, operation_id)
         if refusal is not None:
             return refusal
         return handler(mock, workspace, **params)
 
-    view.__name__ = op.operation_id
-    view.__doc__ = f"{op.label} ({op.operation_id})"
+    view.__name__ = operation_id
+    view.__doc__ = f"{op.label} ({operation_id})"
     return view
 
 

@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import faults
+from .faults import Fault
 from .fixtures import Scenario
+from .journal import DEFAULT_LIMIT, Journal
 from .spec import Spec
 
 
@@ -34,16 +37,19 @@ class Snapshot:
 
     scenario: Scenario
     workspaces: Mapping[str, Workspace]
+    faults: Mapping[str, Fault]  # operationId -> its fault; empty when the scenario has none
     list_bodies: dict[str, bytes] = field(default_factory=dict)
     read_bodies: dict[str, bytes] = field(default_factory=dict)
 
 
 class Store:
-    """Workspaces, accounts and usage for the active scenario; handlers ask it, never copy it."""
+    """The active scenario's workspaces, accounts, usage and faults, and the request journal."""
 
-    def __init__(self, spec: Spec, scenario: Scenario):
+    def __init__(self, spec: Spec, scenario: Scenario, journal_limit: int = DEFAULT_LIMIT):
         schemas = spec.document["components"]["schemas"]
         self._platforms = spec.platforms
+        self._operation_ids = tuple(spec.operations)
+        self.journal = Journal(journal_limit)
         # Field order follows the page's examples, which the schemas' `required` lists follow.
         self._summary_fields = tuple(schemas["SocialAccountSummary"]["required"])
         self._full_fields = tuple(schemas["SocialAccount"]["required"])
@@ -62,13 +68,22 @@ class Store:
             workspaces[key] = Workspace(
                 key, ws["organizationId"], ws["workspaceId"], ws.get("access", "paid"), accounts
             )
-        return Snapshot(scenario, workspaces)
+        return Snapshot(scenario, workspaces, faults.plan(scenario.faults, self._operation_ids))
 
     def load(self, scenario: Scenario) -> None:
         """Switch to another (already validated) scenario, seeded afresh."""
         snapshot = self._seed(scenario)
         with self._lock:
             self._snapshot = snapshot
+
+    def replace(self, current: Scenario, scenario: Scenario) -> bool:
+        """Load `scenario` only if `current` is still active (a reload must not undo a switch)."""
+        snapshot = self._seed(scenario)
+        with self._lock:
+            if self._snapshot.scenario is not current:
+                return False
+            self._snapshot = snapshot
+            return True
 
     def reset(self) -> None:
         """Back to the active scenario's seed: deletes are undone."""
@@ -135,5 +150,6 @@ class Store:
                                         workspace.access, accounts)
             list_bodies = {k: v for k, v in current.list_bodies.items() if k != key}
             read_bodies = {i: v for i, v in current.read_bodies.items() if i != account_id}
-            self._snapshot = Snapshot(current.scenario, workspaces, list_bodies, read_bodies)
+            self._snapshot = Snapshot(current.scenario, workspaces, current.faults, list_bodies,
+                                      read_bodies)
             return True

@@ -1,0 +1,162 @@
+"""The admin API under /__admin/ (described by admin-openapi.yaml): scenarios, reset, journal, health."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+
+from .context import Mock
+from .errors import FixtureError
+from .fixtures import MAX_DOCUMENT_BYTES, Scenario, file_stamp, parse_document
+from .responses import json_response
+from .store import dump_json
+
+PREFIX = "/__admin"
+METHODS = ("GET", "POST", "DELETE")
+DOCUMENT_PATH = Path(__file__).resolve().parent / "admin-openapi.yaml"
+POSTED = "<posted scenario>"
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return json_response(status, dump_json(body))
+
+
+def refusal(status: int, message: str, problems: list[str] | None = None) -> Response:
+    """The admin API's error answer: the stub's own envelope, plus every problem when there are several."""
+    body: dict[str, Any] = {"success": False, "message": message}
+    if problems is not None:
+        body["problems"] = problems
+    return _json(body, status)
+
+
+def describe(scenario: Scenario) -> dict[str, Any]:
+    """The active scenario as the admin API shows it."""
+    return {"name": scenario.name, "description": scenario.description, "source": scenario.source}
+
+
+class _Catalogue:
+    """Each scenario file's summary, re-validated only when one of its files changes."""
+
+    def __init__(self, mock: Mock):
+        self.mock = mock
+        self._cache: dict[str, tuple[tuple, dict[str, Any]]] = {}
+
+    def summaries(self) -> list[dict[str, Any]]:
+        loader, active = self.mock.loader, self.mock.store.scenario
+        active_file = active.origin.resolve() if isinstance(active.origin, Path) else None
+        out = []
+        for name in loader.names():
+            path = loader.path_of(name)
+            summary = dict(self._summary(path))
+            summary["active"] = path.resolve() == active_file
+            out.append(summary)
+        return out
+
+    def _summary(self, path: Path) -> dict[str, Any]:
+        cached = self._cache.get(str(path))
+        if cached is not None:
+            files, stamps = cached[0]
+            if tuple(file_stamp(f) for f in files) == stamps:
+                return cached[1]
+        try:
+            scenario = self.mock.loader.load(path)
+        except FixtureError as exc:
+            summary = {"name": path.stem, "description": None, "problems": exc.lines()}
+            key = ((path,), (file_stamp(path),))  # a broken parent is found again on its next edit
+        else:
+            summary = {"name": scenario.name, "description": scenario.description}
+            key = (scenario.files, scenario.stamps)
+        self._cache[str(path)] = (key, summary)
+        return summary
+
+
+def _posted_document() -> Any:
+    """The request body parsed as JSON (when so labelled) or YAML, else FixtureError."""
+    if (request.content_length or 0) > MAX_DOCUMENT_BYTES:
+        raise FixtureError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", source=POSTED)
+    body = request.get_data(cache=False)
+    if not body.strip():
+        raise FixtureError('the body is empty: send {"name": "NAME"} or a scenario document',
+                           source=POSTED)
+    if request.mimetype == "application/json":
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise FixtureError(f"not valid JSON ({exc})", source=POSTED) from None
+    return parse_document(body, POSTED)
+
+
+def blueprint(mock: Mock) -> Blueprint:
+    """The admin routes, bound to one running stub."""
+    admin = Blueprint("admin", __name__, url_prefix=PREFIX)
+    store, loader = mock.store, mock.loader
+    catalogue = _Catalogue(mock)
+    document = DOCUMENT_PATH.read_bytes()
+
+    @admin.get("/scenarios")
+    def scenarios() -> Response:
+        """Every scenario file's name and description, and which one is active."""
+        return _json({"active": describe(store.scenario), "scenarios": catalogue.summaries()})
+
+    @admin.post("/scenario")
+    def switch() -> Response:
+        """Switch to a named scenario, or load a posted one; refused whole if it does not validate."""
+        try:
+            posted = _posted_document()
+            if isinstance(posted, dict) and "name" in posted and "description" not in posted:
+                name = posted["name"]
+                if set(posted) != {"name"} or not isinstance(name, str):
+                    return refusal(400, 'to switch by name send only {"name": "NAME"}')
+                if name not in loader.names():
+                    known = ", ".join(loader.names())
+                    return refusal(404, f"no scenario named {name!r} (known: {known})")
+                scenario = loader.load(loader.path_of(name))
+            else:
+                scenario = loader.load_document(posted, POSTED)
+        except FixtureError as exc:
+            return refusal(400, f"scenario refused, nothing changed: {exc}", exc.lines())
+        store.load(scenario)
+        return _json({"success": True, "message": f"scenario {scenario.name!r} is active",
+                      "active": describe(scenario)})
+
+    @admin.post("/reset")
+    def reset() -> Response:
+        """Back to the active scenario's seed: deletes are undone."""
+        store.reset()
+        scenario = store.scenario
+        return _json({"success": True, "message": f"scenario {scenario.name!r} is back to its seed",
+                      "active": describe(scenario)})
+
+    @admin.get("/requests")
+    def requests() -> Response:
+        """The journal, newest first, keys masked."""
+        entries = store.journal.entries()
+        return _json({"limit": store.journal.limit, "count": len(entries), "requests": entries})
+
+    @admin.delete("/requests")
+    def forget() -> Response:
+        """Empty the journal."""
+        count = store.journal.clear()
+        return _json({"success": True, "message": f"forgot {count} request(s)", "deleted": count})
+
+    @admin.get("/health")
+    def health() -> Response:
+        """Up, with the active scenario's name."""
+        reloader = mock.reloader
+        return _json({"status": "ok", "scenario": store.scenario.name,
+                      "hotReload": bool(reloader and reloader.running)})
+
+    @admin.get("/openapi.yaml")
+    def openapi() -> Response:
+        """This API's own OpenAPI document."""
+        return Response(document, content_type="application/yaml")
+
+    return admin
+
+
+def init_app(app: Flask, mock: Mock) -> None:
+    """Mount the admin API under /__admin/."""
+    app.register_blueprint(blueprint(mock))

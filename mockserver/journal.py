@@ -1,0 +1,84 @@
+"""The request journal: the latest requests the stub answered, newest first, keys masked."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Flask, Response, request
+
+from . import auth
+
+DEFAULT_LIMIT = 500
+_START = "mockserver.started"
+
+
+class Journal:
+    """A bounded, thread-safe record of requests; the oldest entry drops out when it is full."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT):
+        self.limit = limit
+        self._lock = threading.Lock()
+        # Raw tuples: formatting waits until someone reads the journal, off the request path.
+        self._entries: deque[tuple] = deque(maxlen=limit)
+
+    def record(self, method: str, path: str, query: str, status: int, operation_id: str | None,
+               duration_ms: float, key: str | None) -> None:
+        """Add one request; `key` must already be masked."""
+        entry = (time.time(), method, path, query, status, operation_id, duration_ms, key)
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Every entry as JSON-ready dicts, newest first."""
+        with self._lock:
+            raw = list(self._entries)
+        return [
+            {
+                "time": datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+                "method": method,
+                "path": path,
+                "query": query,
+                "status": status,
+                "operationId": operation_id,
+                "durationMs": round(duration_ms, 3),
+                "key": key,
+            }
+            for at, method, path, query, status, operation_id, duration_ms, key in reversed(raw)
+        ]
+
+    def clear(self) -> int:
+        """Forget every entry; returns how many there were."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+        return count
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_app(app: Flask, journal: Journal, operation_ids: frozenset[str], skip_prefix: str) -> None:
+    """Record every request to an operation or to no route; the admin API and /docs are not."""
+
+    @app.before_request
+    def start() -> None:
+        request.environ[_START] = time.perf_counter()
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        environ = request.environ
+        endpoint = request.endpoint
+        if endpoint in operation_ids or (
+            endpoint is None and not environ.get("PATH_INFO", "").startswith(skip_prefix)
+        ):
+            started = environ.get(_START)
+            duration = 0.0 if started is None else (time.perf_counter() - started) * 1000
+            journal.record(environ["REQUEST_METHOD"], request.path,
+                           request.query_string.decode("utf-8", "replace"), response.status_code,
+                           endpoint, duration, auth.mask_key(auth.api_key(request.headers)))
+        return response
