@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError, FixtureError, MockServerError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
+ORIGIN = re.compile(r"^(null|[a-z][a-z0-9+.-]*://[^/?#\s]+)$", re.IGNORECASE)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +34,13 @@ def _port(text: str) -> int:
     return port
 
 
+def _origin(text: str) -> str:
+    if not ORIGIN.match(text):
+        raise argparse.ArgumentTypeError(
+            f"--cors-origin must be an origin such as http://localhost:3000 (no path), not {text!r}")
+    return text
+
+
 def serve_parser() -> argparse.ArgumentParser:
     """Flags of `mockserver` (serve)."""
     parser = _Parser(prog="mockserver", description=(
@@ -43,7 +54,31 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--validate-responses", action="store_true",
                         help="check every response against openapi.yaml and log any departure")
     parser.add_argument("--threads", type=int, default=8, help="worker threads (default %(default)s)")
+    parser.add_argument("--cors-origin", type=_origin, action="append", metavar="ORIGIN",
+                        help="answer browsers only from this origin (repeatable; default: any "
+                             "origin is echoed back)")
+    parser.add_argument("--no-cors", action="store_true", help="send no CORS headers at all")
+    parser.add_argument("--no-reload", action="store_true",
+                        help="do not reload the scenario when its files change on disk")
     return parser
+
+
+def serve_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The app configuration the serve flags ask for."""
+    if args.threads < 1:
+        raise ConfigError(f"--threads must be at least 1, not {args.threads}")
+    if args.no_cors and args.cors_origin:
+        raise ConfigError("--no-cors and --cors-origin contradict each other; give one")
+    if args.fixtures and not Path(args.fixtures).is_dir():
+        raise FixtureError("the fixtures folder does not exist", source=f"--fixtures {args.fixtures}")
+    return {
+        "FIXTURES_DIR": args.fixtures,
+        "SCENARIO": args.scenario,
+        "VALIDATE_RESPONSES": args.validate_responses,
+        "CORS": not args.no_cors,
+        "CORS_ORIGINS": args.cors_origin,
+        "RELOAD": not args.no_reload,
+    }
 
 
 def _describe(app, url: str) -> str:
@@ -54,23 +89,19 @@ def _describe(app, url: str) -> str:
         state = (f"{len(workspace.accounts)} accounts" if workspace.access == "paid"
                  else f"refused: {workspace.access}")
         lines.append(f"  {key:<24} {state}")
+    names = ", ".join(mock.loader.names())
+    lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
     return "\n".join(lines)
 
 
 def serve(argv: Sequence[str]) -> int:
     """Build the app and serve it with waitress until interrupted."""
     args = serve_parser().parse_args(argv)
-    if args.threads < 1:
-        raise ConfigError(f"--threads must be at least 1, not {args.threads}")
-    if args.fixtures and not Path(args.fixtures).is_dir():
-        raise FixtureError("the fixtures folder does not exist", source=f"--fixtures {args.fixtures}")
+    config = serve_config(args)
     from .app import create_app
 
-    app = create_app({
-        "FIXTURES_DIR": args.fixtures,
-        "SCENARIO": args.scenario,
-        "VALIDATE_RESPONSES": args.validate_responses,
-    })
+    _log_to_stderr()
+    app = create_app(config)
     import waitress
 
     try:
@@ -84,7 +115,20 @@ def serve(argv: Sequence[str]) -> int:
         server.run()
     except KeyboardInterrupt:
         pass
+    finally:
+        app.extensions["mockserver"].reloader.stop()
     return 0
+
+
+def _log_to_stderr() -> None:
+    # Hot reload and the self-check report through the "mockserver" logger; stdout stays the
+    # start-up banner that scripts parse.
+    logger = logging.getLogger("mockserver")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("mockserver: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def check(argv: Sequence[str]) -> int:
@@ -99,6 +143,8 @@ def check(argv: Sequence[str]) -> int:
     from .spec import Spec
 
     spec = Spec.load(resources.spec_path())
+    # `extends` resolves next to each file first, then in this folder.
+    loader = FixtureLoader(spec, args.fixtures or resources.fixtures_dir())
     targets: list[Path] = []
     for raw in args.paths or [str(args.fixtures or resources.fixtures_dir())]:
         path = Path(raw)
@@ -113,7 +159,6 @@ def check(argv: Sequence[str]) -> int:
     for path in targets:
         if path.name.endswith(".schema.json"):
             continue
-        loader = FixtureLoader(spec, args.fixtures or path.parent)
         try:
             loader.load(path)
         except FixtureError as exc:

@@ -32,6 +32,7 @@ def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[
             return None
         response = Response(status=204)
         headers = response.headers
+        del headers["Content-Type"]  # no body, so no media type
         admin = request.path.startswith(admin_prefix)
         headers["Access-Control-Allow-Methods"] = admin_allow if admin else api_allow
         headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS

@@ -129,7 +129,8 @@ class FixtureLoader:
     def load(self, name_or_path: str | Path) -> Scenario:
         """Load a scenario by name (from the fixtures folder) or by file path."""
         text = str(name_or_path)
-        path = Path(text) if (Path(text).suffix in SUFFIXES or "/" in text) else self.path_of(text)
+        is_path = isinstance(name_or_path, Path) or Path(text).suffix in SUFFIXES or "/" in text
+        path = Path(text) if is_path else self.path_of(text)
         return self._load_file(path, chain=())
 
     def load_document(self, document: Any, source: str = "<posted scenario>") -> Scenario:

@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound):
+        if request.path.startswith("/__admin/"):
+            return stub_error(404, f"No route for {request.method} {request.path}: the admin "
+                                   "API's paths are in /__admin/openapi.yaml")
         return stub_error(404, f"No route for {request.method} {request.path}: "
                                "this stub serves the paths in openapi.yaml (see /docs)")
 
