@@ -85,7 +85,9 @@ class Spec:
         """Read and parse a document from disk."""
         path = Path(path)
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # The C loader when libyaml is there: several times faster, same safe constructors.
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except OSError as exc:
             raise SpecError(f"cannot read the document ({exc.strerror})", source=str(path)) from None
         except yaml.YAMLError as exc:
