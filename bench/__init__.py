@@ -1,0 +1,1 @@
+"""Benchmark of the stub beside a bare-Flask floor: `python bench/run.py`."""
