@@ -1,0 +1,1 @@
+"""Contract tests: check any base URL of the Social Accounts API against openapi.yaml."""
