@@ -1,4 +1,4 @@
-"""The admin API under /__admin/ (described by admin-openapi.yaml): scenarios, reset, journal, health."""
+"""The admin API under /__admin/, described by admin-openapi.yaml: scenarios, reset, journal."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 def refusal(status: int, message: str, problems: list[str] | None = None) -> Response:
-    """The admin API's error answer: the stub's own envelope, plus every problem when there are several."""
+    """The admin API's error: the stub's own envelope, plus `problems` when there is a list."""
     body: dict[str, Any] = {"success": False, "message": message}
     if problems is not None:
         body["problems"] = problems
@@ -75,8 +75,6 @@ class _Catalogue:
 
 def _posted_document() -> Any:
     """The request body parsed as JSON (when so labelled) or YAML, else FixtureError."""
-    if (request.content_length or 0) > MAX_DOCUMENT_BYTES:
-        raise FixtureError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", source=POSTED)
     body = request.get_data(cache=False)
     if not body.strip():
         raise FixtureError('the body is empty: send {"name": "NAME"} or a scenario document',
@@ -103,13 +101,16 @@ def blueprint(mock: Mock) -> Blueprint:
 
     @admin.post("/scenario")
     def switch() -> Response:
-        """Switch to a named scenario, or load a posted one; refused whole if it does not validate."""
+        """Switch to a named scenario or load a posted one; refused whole unless it validates."""
+        if (request.content_length or 0) > MAX_DOCUMENT_BYTES:
+            return refusal(413, f"a scenario may be at most {MAX_DOCUMENT_BYTES // 2**20} MiB")
         try:
             posted = _posted_document()
             if isinstance(posted, dict) and "name" in posted and "description" not in posted:
                 name = posted["name"]
                 if set(posted) != {"name"} or not isinstance(name, str):
-                    return refusal(400, 'to switch by name send only {"name": "NAME"}')
+                    raise FixtureError('to switch by name send only {"name": "NAME"}',
+                                       source=POSTED, path="name")
                 if name not in loader.names():
                     known = ", ".join(loader.names())
                     return refusal(404, f"no scenario named {name!r} (known: {known})")
