@@ -77,7 +77,7 @@ class Target:
             elif cached:
                 self._cache[key] = outcome
         if isinstance(outcome, TargetError):
-            raise outcome
+            raise outcome.with_traceback(None)  # a cached failure: don't grow its traceback
         return outcome
 
     def close(self) -> None:

@@ -52,6 +52,15 @@ def _looks_like_html(answer: Answer) -> bool:
     return _media_type(answer) == "text/html" or start.startswith((b"<!doctype", b"<html"))
 
 
+def _body(answer: Answer) -> str:
+    """What the body looks like, for failure text: an HTML page, an empty body, or its start."""
+    if not answer.exchange.body.strip():
+        return "an empty body"
+    if _looks_like_html(answer):
+        return f"an HTML page: {show(answer.exchange.body, 120)}"
+    return show(answer.exchange.body)
+
+
 # -- checks every answer goes through ----------------------------------------------------------
 
 def status_code_conformance(answer: Answer) -> None:
@@ -59,10 +68,12 @@ def status_code_conformance(answer: Answer) -> None:
     exchange, op = answer.exchange, answer.operation
     if exchange.status in op.statuses:
         return
-    received = str(exchange.status)
     if 300 <= exchange.status < 400:
-        received += (f" redirect to {exchange.location or '(no Location)'}: not followed, the "
-                     "suite sends the key to the base URL's origin only")
+        received = (f"{exchange.status} redirect to {exchange.location or '(no Location)'}: not "
+                    "followed, the suite sends the key to the base URL's origin only")
+    else:
+        media = exchange.content_type or "(no Content-Type)"
+        received = f"{exchange.status} {media}: {_body(answer)}"
     raise ContractFailure(f"Undocumented status code {exchange.status} for {op.label}",
                           request=answer.request, received=received,
                           documented=", ".join(map(str, op.statuses)))
@@ -82,7 +93,7 @@ def content_type_conformance(answer: Answer) -> None:
         title = "The Content-Type is not JSON"
     shown = exchange.content_type if exchange.content_type is not None else "(no Content-Type)"
     raise ContractFailure(title, request=answer.request,
-                          received=f"{exchange.status} {shown}: {show(exchange.body)}",
+                          received=f"{exchange.status} {shown}: {_body(answer)}",
                           documented=f"{exchange.status} {JSON_MEDIA_TYPE}")
 
 

@@ -75,6 +75,7 @@ class Document:
         self.registry = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(raw))
         self._resolver = self.registry.resolver()
         self._validators: dict[str, Draft202012Validator] = {}
+        self._nodes: dict[str, Any] = {}
         self.operations: dict[str, Operation] = {}
         for path, item in (raw.get("paths") or {}).items():
             for method in HTTP_METHODS:
@@ -87,7 +88,10 @@ class Document:
 
     def lookup(self, pointer: str) -> Any:
         """The node at a JSON pointer (`/components/schemas/Error`) of the document."""
-        return self._resolver.lookup(f"{SPEC_URI}#{pointer}").contents
+        node = self._nodes.get(pointer, self)
+        if node is self:  # not looked up yet (None is a valid node)
+            node = self._nodes[pointer] = self._resolver.lookup(f"{SPEC_URI}#{pointer}").contents
+        return node
 
     def follow(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow local `$ref`s from a node, returning the target and its JSON pointer."""
