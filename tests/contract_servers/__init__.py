@@ -1,0 +1,1 @@
+"""Small HTTP servers for testing the contract suite: one conforming, one breakage at a time."""

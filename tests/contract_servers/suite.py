@@ -1,0 +1,53 @@
+"""Run the contract suite in-process (pytester) and read back what failed and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import contract_tests
+
+from .app import API_KEY, DELETABLE_ID, EMPTY_KEY, UNPAID_KEY
+
+SUITE = str(Path(contract_tests.__file__).resolve().parent)
+ENVIRONMENT = ("CONTRACT_BASE_URL", "PYTEST_BASE_URL", "EMBED_API_KEY", "EMBED_EMPTY_API_KEY",
+               "EMBED_UNQUALIFIED_API_KEY", "CONTRACT_DELETE_ACCOUNT_ID", "CONTRACT_STRICT",
+               "CONTRACT_OPENAPI", "CONTRACT_TIMEOUT")
+ALL_KEYS = ("--api-key", API_KEY, "--empty-api-key", EMPTY_KEY, "--unqualified-api-key",
+            UNPAID_KEY, "--delete-account-id", DELETABLE_ID)
+
+
+@dataclass
+class Outcome:
+    """One run of the suite: exit code, output, and failure text by test name."""
+
+    ret: int
+    output: str
+    failures: dict[str, str]
+    passed: int
+    skipped: dict[str, str]
+
+    def failure(self, test: str) -> str:
+        """The failure text of the one failed test whose name contains `test`."""
+        found = [text for name, text in self.failures.items() if test in name]
+        assert found, f"{test} did not fail; failed: {sorted(self.failures)}"
+        return found[0]
+
+
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No contract setting leaks in from the developer's or CI's environment."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
+def run_suite(pytester: pytest.Pytester, *args: str, target: str = SUITE) -> Outcome:
+    """Run the suite in this process with `args` and collect its results."""
+    result = pytester.runpytest_inprocess(target, "-p", "no:cacheprovider", "-rs", *args)
+    reports = result.reprec.getreports("pytest_runtest_logreport")
+    failures = {r.nodeid.split("::", 1)[1]: r.longreprtext for r in reports if r.failed}
+    skipped = {r.nodeid.split("::", 1)[1]: str(r.longrepr) for r in reports if r.skipped}
+    passed = sum(1 for r in reports if r.passed and r.when == "call")
+    return Outcome(int(result.ret), "\n".join(result.outlines + result.errlines), failures,
+                   passed, skipped)

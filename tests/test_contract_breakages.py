@@ -1,0 +1,139 @@
+"""The contract suite passes against a conforming server and fails against each broken one."""
+
+from __future__ import annotations
+
+import pytest
+from contract_servers.app import BREAKAGES, SECRETS, ContractServer
+from contract_servers.serve import serving
+from contract_servers.suite import ALL_KEYS, SUITE, clean_environment, run_suite
+
+pytest_plugins = ["pytester"]
+
+# breakage -> (suite module that checks that point, failing test, words the failure must contain)
+CAUGHT = {
+    "status": ("test_list.py", "test_the_list_answers_200", "Undocumented status code 201"),
+    "content-type": ("test_list.py", "test_the_list_answers_200", "Content-Type is not JSON"),
+    "schema": ("test_read.py", "test_every_listed_account_can_be_read",
+               "JSON path: $.data.socialAccount.accountName\nRule: type"),
+    "date-time": ("test_read.py", "test_every_listed_account_can_be_read",
+                  'JSON path: $.data.socialAccount.createdAt\nRule: format: "date-time"'),
+    "missing-platform": ("test_list.py", "test_the_list_has_every_platform_key",
+                         "'threads' is a required property"),
+    "wrong-platform": ("test_list.py", "test_each_account_sits_under_its_own_platform_key",
+                       'instagram[1] (id "acc_TI_000003") has platformType "tiktok"'),
+    "list-read-disagree": ("test_read.py", "test_a_read_agrees_with_the_list",
+                           'Received: read: accountHandle="acme.threads-renamed"'),
+    "duplicate-usage": ("test_read.py", "test_usage_has_one_row_per_status",
+                        'Usage has more than one row for a status'),
+    "negative-count": ("test_read.py", "test_usage_has_one_row_per_status",
+                       "JSON path: $.data.usage[1]._count\nRule: minimum: 0"),
+    "unknown-id": ("test_errors.py", "test_reading_an_unknown_id_is_404",
+                   "Not the documented answer for an unknown id"),
+    "cross-read": ("test_workspaces.py", "test_another_workspaces_account_reads_404",
+                   "Not the documented answer for an id from another workspace"),
+    "cross-list": ("test_workspaces.py", "test_another_workspaces_list_never_shows_its_accounts",
+                   "it belongs to another workspace"),
+    "cross-delete": ("test_delete.py", "test_a_delete_from_another_workspace_is_404",
+                     "Not the documented answer for a delete from another workspace"),
+    "blank-id": ("test_errors.py", "test_reading_a_blank_id_is_422",
+                 "Not the documented answer for a blank id"),
+    "no-key": ("test_auth.py", "[no key-GET /social-account]",
+               "Not the documented answer for no key on GET /social-account"),
+    "unknown-key": ("test_auth.py", "[an unknown key-GET /social-account]",
+                    'Received: 401 {"status": false, "message": "Unauthorized"}'),
+    "unpaid": ("test_auth.py", "[the unqualified key-GET /social-account]",
+               "Not the documented answer for the unqualified key on GET /social-account"),
+    "auth-envelope": ("test_auth.py", "[an unknown key-GET /social-account]",
+                      "'status' is a required property"),
+    "delete-status": ("test_delete.py", "test_the_delete_answers_200",
+                      "Undocumented status code 204 for DELETE /social-account/{id}"),
+    "second-delete": ("test_delete.py", "test_a_second_delete_is_404",
+                      "Not the documented answer for a second delete"),
+    "read-after-delete": ("test_delete.py", "test_a_deleted_account_reads_404",
+                          "Not the documented answer for a deleted account"),
+    "still-listed": ("test_delete.py", "test_a_deleted_account_is_no_longer_listed",
+                     "The list shows an account it must not: it was deleted"),
+}
+
+
+@pytest.fixture(scope="module")
+def server():
+    """One server for the module; each test picks its breakage."""
+    app = ContractServer()
+    with serving(app) as url:
+        app.url = url
+        yield app
+
+
+@pytest.fixture
+def suite(server, pytester, monkeypatch):
+    """Run (part of) the suite against the server with one breakage and every key given."""
+    clean_environment(monkeypatch)
+
+    def run(breakage, *args, target=SUITE):
+        server.reset(breakage)
+        return run_suite(pytester, "--base-url", server.url, *ALL_KEYS, *args, target=target)
+
+    return run
+
+
+def test_every_breakage_is_covered():
+    assert set(CAUGHT) | {"undocumented-field", "echo-key"} <= set(BREAKAGES)
+
+
+def test_a_conforming_server_passes_the_whole_suite(suite):
+    outcome = suite(None)
+    assert outcome.ret == 0, outcome.output
+    assert outcome.failures == {} and outcome.skipped == {}
+    assert outcome.passed == 28
+    assert "contract: undocumented fields" not in outcome.output
+
+
+@pytest.mark.parametrize("breakage", list(CAUGHT))
+def test_the_suite_fails_naming_what_broke(suite, breakage):
+    module, test, words = CAUGHT[breakage]
+    outcome = suite(breakage, target=f"{SUITE}/{module}")
+    assert outcome.ret == 1, outcome.output
+    assert words in outcome.failure(test)
+    assert not any(secret in outcome.output for secret in SECRETS)
+
+
+def test_the_whole_suite_fails_on_one_broken_point(suite):
+    outcome = suite("wrong-platform")
+    assert outcome.ret == 1
+    assert list(outcome.failures) == ["test_each_account_sits_under_its_own_platform_key"]
+
+
+def test_an_undocumented_field_is_a_warning_by_default(suite):
+    outcome = suite("undocumented-field")
+    assert outcome.ret == 0, outcome.output
+    assert "contract: undocumented fields" in outcome.output
+    assert "$.data.socialAccount.internalNote in GET /social-account/{id} 200" in outcome.output
+
+
+def test_an_undocumented_field_fails_with_strict(suite):
+    outcome = suite("undocumented-field", "--strict")
+    assert outcome.ret == 1
+    text = outcome.failure("test_every_listed_account_can_be_read")
+    assert "Undocumented field in the answer (a failure because of --strict)" in text
+    assert "$.data.socialAccount.internalNote" in text
+
+
+def test_strict_also_comes_from_the_environment(suite, monkeypatch):
+    monkeypatch.setenv("CONTRACT_STRICT", "1")
+    outcome = suite("undocumented-field", target=f"{SUITE}/test_read.py")
+    assert outcome.ret == 1
+    assert "internalNote" in outcome.failure("test_a_read_agrees_with_the_list")
+
+
+def test_checks_without_their_key_are_skipped_with_a_reason(server, pytester, monkeypatch):
+    clean_environment(monkeypatch)
+    server.reset(None)
+    outcome = run_suite(pytester, "--base-url", server.url, "--api-key", SECRETS[0])
+    assert outcome.ret == 0 and outcome.failures == {}
+    reasons = "\n".join(outcome.skipped.values())
+    assert "needs --empty-api-key (or EMBED_EMPTY_API_KEY)" in reasons
+    assert "needs --unqualified-api-key (or EMBED_UNQUALIFIED_API_KEY)" in reasons
+    assert "needs --delete-account-id (or CONTRACT_DELETE_ACCOUNT_ID)" in reasons
+    assert len(outcome.skipped) == 15 and outcome.passed == 13
+    assert server.deleted == set()
