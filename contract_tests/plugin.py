@@ -239,6 +239,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     error = call.excinfo.value if call.excinfo is not None else None
     if report.failed and isinstance(error, ContractFailure):
         report.longrepr = CleanRepr(redact(str(error)), path, lineno)
+        if isinstance(error, TargetError) and item.path.name == "test_target.py":
+            # Every other check would fail or skip the same way: one failure says it all.
+            item.session.shouldfail = redact(f"the target did not answer ({error.title}); "
+                                             "nothing else was checked")
     elif report.failed and report.longrepr is not None and not isinstance(report.longrepr, tuple):
         text = str(report.longrepr)
         if redact(text) != text:
