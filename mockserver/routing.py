@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 
 from flask import Flask, Response, request
+from werkzeug.routing import BaseConverter
 
 from . import auth, overrides
 from .context import Mock
@@ -105,16 +106,24 @@ def _view(mock: Mock, op: Operation, handler: Handler):
     return view
 
 
+class _MaybeEmpty(BaseConverter):
+    """A path segment that may be empty, so `/social-account/` reaches the operation too."""
+
+    regex = "[^/]*"
+
+
 def register_operations(app: Flask, mock: Mock, handlers: Mapping[str, Handler]) -> None:
     """Add one rule per operation; a trailing `{param}` also matches when it is left empty."""
     check_handlers(mock, handlers)
+    # `/social-account/` is the same operation with `:id` missing (the page answers 422). One
+    # rule with an empty-capable segment, not a second `.../` rule: werkzeug would answer
+    # `DELETE /social-account` with an HTML redirect to it instead of a 405.
+    app.url_map.converters["maybe_empty"] = _MaybeEmpty
+    app.url_map.merge_slashes = False  # `//` is a 404, not an HTML redirect
     for op in mock.spec.operations.values():
         rule = _PARAM.sub(r"<\1>", op.path)
+        if _PARAM.fullmatch(op.path.rsplit("/", 1)[-1]):
+            head, _, last = rule.rpartition("/")
+            rule = f"{head}/<maybe_empty:{last[1:-1]}>"
         view = _view(mock, op, handlers[op.operation_id])
-        methods = [op.method.upper()]
-        app.add_url_rule(rule, endpoint=op.operation_id, view_func=view, methods=methods)
-        last = _PARAM.fullmatch(op.path.rsplit("/", 1)[-1])
-        if last:
-            # `/social-account/` is the same operation with `:id` missing: the page answers 422.
-            app.add_url_rule(rule.rsplit("/", 1)[0] + "/", endpoint=op.operation_id,
-                             view_func=view, methods=methods, defaults={last.group(1): ""})
+        app.add_url_rule(rule, endpoint=op.operation_id, view_func=view, methods=[op.method.upper()])
