@@ -45,11 +45,12 @@ def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        # Caches must key on Origin, since the answer's headers depend on it.
-        headers["Vary"] = "Origin" if "Vary" not in headers else f"{headers['Vary']}, Origin"
+        # Caches must key on Origin, since the answer's headers depend on it. (`add`, not `set`:
+        # a second Vary field is the same as a comma, and skips a scan of the headers.)
+        headers.add("Vary", "Origin")
         origin = request.environ.get("HTTP_ORIGIN")
         if origin and (allowed is None or origin in allowed):
-            headers["Access-Control-Allow-Origin"] = origin
-            headers["Access-Control-Allow-Credentials"] = "true"
-            headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+            headers.add("Access-Control-Allow-Origin", origin)
+            headers.add("Access-Control-Allow-Credentials", "true")
+            headers.add("Access-Control-Expose-Headers", EXPOSE_HEADERS)
         return response

@@ -19,6 +19,12 @@ def _client(**config):
     return create_app({"TESTING": True, **config}).test_client()
 
 
+@pytest.fixture(scope="module")
+def app():
+    """One stub for the module: these tests only read."""
+    return create_app({"TESTING": True})
+
+
 @pytest.mark.parametrize("path", ["/social-account", f"/social-account/{PAGE_ACCOUNT_ID}",
                                   "/social-account/"])
 def test_preflight_allows_the_key_header_and_the_api_methods(client, path):
