@@ -58,8 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     http_errors.init_app(app)
     validation.init_app(app, spec)
     if app.config["CORS"]:
-        cors.init_app(app, app.config["CORS_ORIGINS"],
-                      (op.method for op in spec.operations.values()), admin.PREFIX + "/", admin.METHODS)
+        api_methods = [op.method for op in spec.operations.values()]
+        cors.init_app(app, app.config["CORS_ORIGINS"], api_methods, admin.PREFIX + "/",
+                      admin.METHODS)
     if app.config["RELOAD"] is None:
         app.config["RELOAD"] = not app.testing
     if app.config["RELOAD"]:

@@ -1,4 +1,4 @@
-"""CORS for local development: echo the caller's origin (so credentials work) and answer preflights."""
+"""CORS for local development: echo the caller's origin (credentials work) and answer preflights."""
 
 from __future__ import annotations
 
@@ -17,18 +17,20 @@ def _allow_methods(methods: Iterable[str]) -> str:
 
 def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[str],
              admin_prefix: str, admin_methods: Iterable[str]) -> None:
-    """Add CORS headers to every answer; `origins` None allows any origin, else only those listed."""
+    """Add CORS headers to every answer; `origins` None allows any origin, else only those."""
     allowed = None if origins is None else frozenset(origins)
     api_allow, admin_allow = _allow_methods(api_methods), _allow_methods(admin_methods)
 
     @app.before_request
     def preflight() -> Response | None:
         environ = request.environ
-        if environ["REQUEST_METHOD"] != "OPTIONS" or "HTTP_ACCESS_CONTROL_REQUEST_METHOD" not in environ:
+        if (environ["REQUEST_METHOD"] != "OPTIONS"
+                or "HTTP_ACCESS_CONTROL_REQUEST_METHOD" not in environ):
             return None
         origin = environ.get("HTTP_ORIGIN")
         # An unknown path keeps its JSON 404, so the console says what is wrong.
-        if not origin or (allowed is not None and origin not in allowed) or request.routing_exception:
+        refused = not origin or (allowed is not None and origin not in allowed)
+        if refused or request.routing_exception:
             return None
         response = Response(status=204)
         headers = response.headers

@@ -1,4 +1,4 @@
-"""Hot reload: poll the active scenario's files and load an edit that validates, else keep the old."""
+"""Hot reload: poll the active scenario's files; load an edit that validates, else keep the old."""
 
 from __future__ import annotations
 

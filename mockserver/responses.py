@@ -59,7 +59,7 @@ class Examples:
         return None if name is None else self._bodies[(operation_id, name)]
 
     def is_auth(self, operation_id: str, name: str) -> bool:
-        """Whether the example is an auth answer (401, 402, no-key 422), given before a key check."""
+        """Whether the example is an auth answer (401, 402, no-key 422), given before any key."""
         return (operation_id, name) in self._auth
 
     def respond(self, operation_id: str, name: str) -> Response:

@@ -76,7 +76,8 @@ def test_admin_routes_are_not_operations_of_the_product_document(app):
     admin_rules = {(rule.rule, method) for rule in app.url_map.iter_rules()
                    if rule.endpoint.startswith("admin.")
                    for method in rule.methods - {"HEAD", "OPTIONS"}}
-    documented = {(path, method.upper()) for path, item in ADMIN["paths"].items() for method in item}
+    documented = {(path, method.upper())
+                  for path, item in ADMIN["paths"].items() for method in item}
     assert admin_rules == documented
     assert not {rule.endpoint for rule in app.url_map.iter_rules()
                 if rule.rule.startswith("/__admin")} & set(product.operations)
@@ -116,7 +117,8 @@ def test_switch_by_name_works_without_a_json_content_type(admin, client):
     ("description: posted one\nextends: default\nfaults:\n  - {operation: getSocialAccount, "
      "status: 500}\n", "application/yaml"),
     (json.dumps({"description": "posted one", "extends": "default",
-                 "faults": [{"operation": "getSocialAccount", "status": 500}]}), "application/json"),
+                 "faults": [{"operation": "getSocialAccount", "status": 500}]}),
+     "application/json"),
 ])
 def test_post_a_whole_scenario_as_yaml_or_json(admin, demo, body, content_type):
     response = admin("POST", "/__admin/scenario", data=body, content_type=content_type)
@@ -131,7 +133,8 @@ def test_post_a_whole_scenario_as_yaml_or_json(admin, demo, body, content_type):
     ("description: bad\nworkspaces:\n  k: {organizationId: o}\n", "application/yaml",
      "<posted scenario>: workspaces.k: 'workspaceId' is a required property"),
     ('{"description": "x", "faults": [{"operation": "deleteSocialAccount", "status": 418}]}',
-     "application/json", "faults[0].status: DELETE /social-account/{id} does not document status 418"),
+     "application/json",
+     "faults[0].status: DELETE /social-account/{id} does not document status 418"),
     ("description: x\nextends: nope\n", "text/plain", "extends: cannot extend 'nope'"),
     ('{"description": ', "application/json", "not valid JSON"),
     ("description: [\n", "application/yaml", "line 2: not valid YAML"),
@@ -195,7 +198,8 @@ def test_a_broken_file_is_listed_with_its_problems_and_cannot_be_switched_to(tmp
     # Fixed on disk, it is listed as valid on the next call.
     (fixtures / "broken.yaml").write_text("description: fixed now\n")
     listed = client.get("/__admin/scenarios").get_json()
-    assert next(s for s in listed["scenarios"] if s["name"] == "broken")["description"] == "fixed now"
+    fixed = next(s for s in listed["scenarios"] if s["name"] == "broken")
+    assert fixed["description"] == "fixed now"
 
 
 # -- reset --------------------------------------------------------------------------------------
@@ -214,7 +218,7 @@ def test_reset_undoes_deletes_and_keeps_the_scenario_and_journal(admin, demo):
 def test_reset_of_a_posted_scenario_goes_back_to_its_own_seed(admin, client):
     admin("POST", "/__admin/scenario", data="description: mine\nworkspaces:\n  k:\n"
           "    organizationId: o\n    workspaceId: w\n    socialAccounts:\n      threads:\n"
-          f"        - {{id: a1, platformType: threads, accountHandle: h, accountType: personal, "
+          "        - {id: a1, platformType: threads, accountHandle: h, accountType: personal, "
           "accountName: n, accountLogo: l, accessTokenStatus: active, tokenExpiresAt: "
           "'2026-01-01T00:00:00Z', createdAt: '2026-01-01T00:00:00Z', "
           "updatedAt: '2026-01-01T00:00:00Z'}\n", content_type="application/yaml")
@@ -266,7 +270,8 @@ def test_journal_is_bounded_and_keeps_the_newest():
         client.get(f"/social-account/id-{n}", headers={"embed-api-key": DEMO_KEY})
     body = conforms(client.get("/__admin/requests"), "GET", "/__admin/requests").get_json()
     assert body["limit"] == 5 and body["count"] == 5
-    assert [e["path"] for e in body["requests"]] == [f"/social-account/id-{n}" for n in range(11, 6, -1)]
+    newest = [f"/social-account/id-{n}" for n in range(11, 6, -1)]
+    assert [e["path"] for e in body["requests"]] == newest
 
 
 def test_journal_default_bound_is_500(app):
@@ -282,7 +287,8 @@ def test_delete_requests_empties_the_journal(admin, demo):
     demo("GET", "/social-account")
     response = admin("DELETE", "/__admin/requests")
     assert response.get_json()["deleted"] == 2
-    assert admin("GET", "/__admin/requests").get_json() == {"limit": 500, "count": 0, "requests": []}
+    emptied = admin("GET", "/__admin/requests").get_json()
+    assert emptied == {"limit": 500, "count": 0, "requests": []}
 
 
 # -- health and errors --------------------------------------------------------------------------

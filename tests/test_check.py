@@ -1,4 +1,4 @@
-"""`mockserver check [PATH ...]`: lints scenario files, one `file: path: reason` line per problem."""
+"""`mockserver check [PATH ...]`: lints scenario files, a `file: path: reason` line per problem."""
 
 from __future__ import annotations
 

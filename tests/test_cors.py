@@ -1,4 +1,4 @@
-"""CORS: a page on another origin can call the stub with its key, and reach every documented error."""
+"""CORS: a page on another origin can call the stub with a key and reach every documented error."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def test_preflight_allows_the_key_header_and_the_api_methods(client, path):
 
 
 def test_preflight_to_the_admin_api_allows_post(client):
-    response = client.options("/__admin/scenario", headers={**PREFLIGHT,
-                                                            "Access-Control-Request-Method": "POST"})
+    post = {**PREFLIGHT, "Access-Control-Request-Method": "POST"}
+    response = client.options("/__admin/scenario", headers=post)
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS, POST"
 

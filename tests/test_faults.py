@@ -1,4 +1,4 @@
-"""Scenario faults: a documented status instead, added latency, and malformed/truncated/empty bodies."""
+"""Scenario faults: a documented status instead, added latency, malformed/truncated/empty bodies."""
 
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def test_a_body_fault_alone_still_runs_the_handler(tmp_path):
 def test_faults_apply_after_auth(tmp_path):
     client = _client(tmp_path, "  - {operation: '*', status: 500}\n")
     assert client.get("/social-account").status_code == 401
-    assert client.get("/social-account", headers={"embed-api-key": "pn-unpaid-key"}).status_code == 402
+    unpaid = {"embed-api-key": "pn-unpaid-key"}
+    assert client.get("/social-account", headers=unpaid).status_code == 402
     assert client.get("/social-account", headers=HEADERS).status_code == 500
 
 
@@ -123,7 +124,8 @@ def test_latency_really_waits(tmp_path):
     ("{operation: '*', body: garbled}", "faults[0].body", "'garbled' is not one of"),
     ("{operation: '*'}", "faults[0]", "is not valid under any of the given schemas"),
 ])
-def test_a_scenario_can_never_ask_for_what_the_document_does_not_list(tmp_path, fault, path, reason):
+def test_a_scenario_can_never_ask_for_what_the_document_does_not_list(tmp_path, fault, path,
+                                                                     reason):
     with pytest.raises(FixtureError) as caught:
         _client(tmp_path, f"  - {fault}\n")
     assert f"faulty.yaml: {path}: " in str(caught.value)

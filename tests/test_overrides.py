@@ -39,7 +39,7 @@ def test_every_named_example_is_reachable_by_header_and_by_query(demo, operation
     for response in (by_header, by_query):
         assert response.status_code == status
         assert response.get_json() == body
-        assert FAULT_HEADER not in response.headers  # a documented answer, checked by the self-check
+        assert FAULT_HEADER not in response.headers  # documented, so the self-check checked it
 
 
 @pytest.mark.parametrize(("operation_id", "status"), sorted(
@@ -52,11 +52,13 @@ def test_every_documented_status_is_reachable_by_code(demo, operation_id, status
 
 
 def test_code_and_example_combine(demo):
-    response = demo("GET", "/social-account/x", headers={"Prefer": "code=422, example=tokenRequired"})
+    prefer = {"Prefer": "code=422, example=tokenRequired"}
+    response = demo("GET", "/social-account/x", headers=prefer)
     assert response.status_code == 422
     assert response.get_json() == {"status": False, "message": "Token is required for this call."}
     response = demo("GET", "/social-account/x?__code=401&__example=noOrganization")
-    assert response.get_json() == {"status": False, "message": "Unable to find organization details."}
+    assert response.get_json() == {"status": False,
+                                   "message": "Unable to find organization details."}
 
 
 def test_code_alone_answers_the_first_example_for_that_status(demo):
@@ -131,7 +133,8 @@ def test_auth_answers_need_no_key_other_overrides_do(client):
 
 def test_an_override_never_changes_state(demo):
     response = demo("DELETE", f"/social-account/{PAGE_ACCOUNT_ID}?__code=200")
-    assert response.get_json() == {"success": True, "message": "Social account deleted successfully"}
+    assert response.get_json() == {"success": True,
+                                   "message": "Social account deleted successfully"}
     assert demo("GET", f"/social-account/{PAGE_ACCOUNT_ID}").status_code == 200
 
 

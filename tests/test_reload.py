@@ -1,4 +1,4 @@
-"""Hot reload: an edit that validates is served; one that doesn't keeps the old data and says why."""
+"""Hot reload: an edit that validates is served; one that doesn't keeps the old data, says why."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shipped scenarios: each loads by name, by CLI flag and by admin API, and does what it says."""
+"""The shipped scenarios: each loads by name, CLI flag and admin API, and does what it says."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def _accounts(client, key: str) -> list[dict]:
 
 
 def _refusals(client) -> list[tuple[int, bytes]]:
-    return [(r.status_code, r.data) for r in (_get(client, "/social-account", k) for k in REFUSED_KEYS)]
+    answers = (_get(client, "/social-account", key) for key in REFUSED_KEYS)
+    return [(r.status_code, r.data) for r in answers]
 
 
 def test_the_shipped_scenarios_are_all_there():
