@@ -15,6 +15,17 @@ from pathlib import Path
 # The stub's first line: "mockserver: scenario 'default' (...) at http://127.0.0.1:PORT".
 _URL = re.compile(r" at (http://\S+)\s*$")
 START_TIMEOUT = 30.0
+# `python -m mockserver`, plus a thread that ends the stub when its stdin closes: if pytest is
+# killed and never stops it, the stub still exits instead of living on as an orphan.
+_CHILD = """
+import os, sys, threading
+def _orphaned():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=_orphaned, daemon=True).start()
+from mockserver.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 class StubError(Exception):
@@ -34,12 +45,12 @@ class LocalStub:
         root = str(Path(spec.origin).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         env["PYTHONUNBUFFERED"] = "1"
-        argv = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "0",
+        argv = [sys.executable, "-c", _CHILD, "--host", "127.0.0.1", "--port", "0",
                 "--scenario", "default"]
         self._lines: collections.deque[str] = collections.deque(maxlen=50)
         self._url: str | None = None
         self._ready = threading.Event()
-        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, env=env, text=True,
                                         encoding="utf-8", errors="replace")
         # Drain the output for the whole run so the stub never blocks on a full pipe.
@@ -66,11 +77,13 @@ class LocalStub:
             state = f"exited with code {code}" if code is not None else (
                 f"said nothing within {timeout:g} s" if time.monotonic() >= deadline else "stopped")
             output = " | ".join(self._lines) or "(no output)"
-            raise StubError(f"the local stub (`python -m mockserver`) {state}: {output}")
+            raise StubError(f"the local stub (mockserver) {state}: {output}")
         return self._url
 
     def stop(self) -> None:
         """Terminate the stub and wait for it."""
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:

@@ -1,0 +1,145 @@
+"""The suite as a tool: options and their environment variables, the local stub, the README command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from contract_servers.app import API_KEY, DELETABLE_ID, EMPTY_KEY, SECRETS, UNPAID_KEY, ContractServer
+from contract_servers.serve import serving
+from contract_servers.suite import ALL_KEYS, ENVIRONMENT, SUITE, clean_environment, run_suite
+
+from contract_tests import plugin
+
+pytest_plugins = ["pytester"]
+ROOT = Path(__file__).resolve().parents[1]
+# The README's command, with placeholders the test fills in.
+README_COMMAND = ("pytest contract_tests --base-url URL --api-key KEY --empty-api-key KEY2 "
+                  "--unqualified-api-key KEY3 --delete-account-id ID --junitxml contract.xml")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A conforming server for the module."""
+    app = ContractServer()
+    with serving(app) as url:
+        app.url = url
+        yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch):
+    clean_environment(monkeypatch)
+
+
+def _header(outcome) -> list[str]:
+    return [line for line in outcome.output.splitlines() if line.startswith("contract ")]
+
+
+def test_without_a_base_url_it_starts_the_stub_and_passes(pytester):
+    result = pytester.runpytest_inprocess(SUITE, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=28)
+    header = [line for line in result.outlines if line.startswith("contract ")]
+    assert header[:3] == [
+        "contract target: this project's stub, started on a free loopback port (no --base-url given)",
+        "contract keys: --api-key pn-d…, --empty-api-key pn-e…, --unqualified-api-key pn-u…",
+        "contract deletes: account cmqi7kfo20009v0m9a6s2u1yt only",
+    ]
+    config = result.reprec.getcall("pytest_sessionfinish").session.config
+    assert config.stash[plugin.STUB].process.returncode is not None  # stopped at the end
+
+
+def test_it_runs_from_the_installed_package_with_pyargs(pytester, server):
+    server.reset(None)
+    result = pytester.runpytest_inprocess("--pyargs", "contract_tests", "-p", "no:cacheprovider",
+                                          "--base-url", server.url, *ALL_KEYS)
+    result.assert_outcomes(passed=28)
+
+
+def test_every_option_can_come_from_the_environment(pytester, server, monkeypatch):
+    server.reset(None)
+    for name, value in [("CONTRACT_BASE_URL", server.url), ("EMBED_API_KEY", API_KEY),
+                        ("EMBED_EMPTY_API_KEY", EMPTY_KEY), ("EMBED_UNQUALIFIED_API_KEY", UNPAID_KEY),
+                        ("CONTRACT_DELETE_ACCOUNT_ID", DELETABLE_ID), ("CONTRACT_TIMEOUT", "5")]:
+        monkeypatch.setenv(name, value)
+    outcome = run_suite(pytester)
+    assert outcome.ret == 0 and outcome.passed == 28 and outcome.skipped == {}
+    assert _header(outcome)[:3] == [
+        f"contract target: {server.url}",
+        "contract keys: --api-key sk-c…, --empty-api-key sk-c…, --unqualified-api-key sk-c…",
+        f"contract deletes: account {DELETABLE_ID} only",
+    ]
+    assert server.deleted == {DELETABLE_ID}
+
+
+def test_the_command_line_wins_over_the_environment(pytester, server, monkeypatch):
+    server.reset(None)
+    monkeypatch.setenv("EMBED_API_KEY", "pn-wrong-key-from-the-environment")
+    monkeypatch.setenv("CONTRACT_BASE_URL", "http://127.0.0.1:1")
+    outcome = run_suite(pytester, "--base-url", server.url, "--api-key", API_KEY)
+    assert outcome.ret == 0 and outcome.passed == 13
+
+
+def test_ini_values_are_the_last_resort(pytester, server):
+    server.reset(None)
+    ini = pytester.makeini(f"[pytest]\nbase_url = {server.url}\ncontract_timeout = 5\n")
+    outcome = run_suite(pytester, "-c", str(ini), "--rootdir", str(pytester.path),
+                        "--api-key", API_KEY)
+    assert outcome.ret == 0 and outcome.passed == 13
+    assert f"contract target: {server.url}" in _header(outcome)
+
+
+def test_another_document_can_be_given(pytester, server, tmp_path):
+    server.reset(None)
+    changed = tmp_path / "changed.yaml"
+    text = (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+    changed.write_text(text.replace("Social account not found", "No such account"), encoding="utf-8")
+    outcome = run_suite(pytester, "--base-url", server.url, *ALL_KEYS, "--openapi", str(changed),
+                        target=f"{SUITE}/test_errors.py")
+    assert outcome.ret == 1
+    text = outcome.failure("test_reading_an_unknown_id_is_404")
+    assert f"in {changed}" in text and 'Rule: const: "No such account"' in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--contract-timeout", "soon"), "--contract-timeout must be a number of seconds"),
+    (("--base-url", "ftp://example.test"), "--base-url must be an http:// or https:// URL"),
+    (("--openapi", "/nonexistent/openapi.yaml"), "--openapi: no such file"),
+    (("--api-key", f"{API_KEY}\nX-Injected: 1"), "--api-key (EMBED_API_KEY) contains a control"),
+], ids=["timeout", "base-url", "openapi", "key with a line break"])
+def test_a_bad_option_is_one_sentence(pytester, args, message):
+    result = pytester.runpytest_inprocess(SUITE, "-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = "\n".join(result.errlines)
+    assert message in errors and "Traceback" not in errors
+    assert API_KEY not in errors
+
+
+def test_other_test_runs_see_no_header_and_start_no_stub(pytester):
+    pytester.makepyfile(test_plain="def test_one():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert not any(line.startswith("contract ") for line in result.outlines)
+    config = result.reprec.getcall("pytest_sessionfinish").session.config
+    assert config.stash[plugin.STUB] is None
+
+
+def test_the_readme_command_runs_and_writes_junit_without_keys(server, tmp_path):
+    server.reset(None)
+    values = {"URL": server.url, "KEY": API_KEY, "KEY2": EMPTY_KEY, "KEY3": UNPAID_KEY,
+              "ID": DELETABLE_ID, "contract.xml": str(tmp_path / "contract.xml")}
+    command = [values.get(word, word) for word in README_COMMAND.split()]
+    assert command[:2] == ["pytest", "contract_tests"]  # never a bare `pytest`: it would recurse
+    executable = shutil.which("pytest", path=os.path.dirname(sys.executable))
+    argv = ([executable] if executable else [sys.executable, "-m", "pytest"]) + command[1:]
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "28 passed" in done.stdout
+    xml = (tmp_path / "contract.xml").read_text()
+    assert xml.count("<testcase ") == 28 and 'failures="0"' in xml
+    assert not any(secret in text for secret in SECRETS for text in (xml, done.stdout, done.stderr))
