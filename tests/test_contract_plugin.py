@@ -1,4 +1,4 @@
-"""The suite as a tool: options and their environment variables, the local stub, the README command."""
+"""The suite as a tool: options, environment variables, the local stub, the README command."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from contract_servers.app import API_KEY, DELETABLE_ID, EMPTY_KEY, SECRETS, UNPAID_KEY, ContractServer
+from contract_servers.app import (
+    API_KEY,
+    DELETABLE_ID,
+    EMPTY_KEY,
+    SECRETS,
+    UNPAID_KEY,
+    ContractServer,
+)
 from contract_servers.serve import serving
 from contract_servers.suite import ALL_KEYS, ENVIRONMENT, SUITE, clean_environment, run_suite
 
@@ -45,7 +52,8 @@ def test_without_a_base_url_it_starts_the_stub_and_passes(pytester):
     result.assert_outcomes(passed=28)
     header = [line for line in result.outlines if line.startswith("contract ")]
     assert header[:3] == [
-        "contract target: this project's stub, started on a free loopback port (no --base-url given)",
+        "contract target: this project's stub, started on a free loopback port "
+        "(no --base-url given)",
         "contract keys: --api-key pn-d…, --empty-api-key pn-e…, --unqualified-api-key pn-u…",
         "contract deletes: account cmqi7kfo20009v0m9a6s2u1yt only",
     ]
@@ -63,7 +71,8 @@ def test_it_runs_from_the_installed_package_with_pyargs(pytester, server):
 def test_every_option_can_come_from_the_environment(pytester, server, monkeypatch):
     server.reset(None)
     for name, value in [("CONTRACT_BASE_URL", server.url), ("EMBED_API_KEY", API_KEY),
-                        ("EMBED_EMPTY_API_KEY", EMPTY_KEY), ("EMBED_UNQUALIFIED_API_KEY", UNPAID_KEY),
+                        ("EMBED_EMPTY_API_KEY", EMPTY_KEY),
+                        ("EMBED_UNQUALIFIED_API_KEY", UNPAID_KEY),
                         ("CONTRACT_DELETE_ACCOUNT_ID", DELETABLE_ID), ("CONTRACT_TIMEOUT", "5")]:
         monkeypatch.setenv(name, value)
     outcome = run_suite(pytester)
@@ -97,7 +106,7 @@ def test_another_document_can_be_given(pytester, server, tmp_path):
     server.reset(None)
     changed = tmp_path / "changed.yaml"
     text = (ROOT / "openapi.yaml").read_text(encoding="utf-8")
-    changed.write_text(text.replace("Social account not found", "No such account"), encoding="utf-8")
+    changed.write_text(text.replace("Social account not found", "No such account"), "utf-8")
     outcome = run_suite(pytester, "--base-url", server.url, *ALL_KEYS, "--openapi", str(changed),
                         target=f"{SUITE}/test_errors.py")
     assert outcome.ret == 1
