@@ -32,9 +32,13 @@ def refusal(status: int, message: str, problems: list[str] | None = None) -> Res
     return _json(body, status)
 
 
-def describe(scenario: Scenario) -> dict[str, Any]:
-    """The active scenario as the admin API shows it."""
-    return {"name": scenario.name, "description": scenario.description, "source": scenario.source}
+def describe(scenario: Scenario, fixtures_dir: Path) -> dict[str, Any]:
+    """The active scenario as the admin API shows it; a shipped file by its name in the folder."""
+    source = scenario.source
+    if isinstance(scenario.origin, Path):
+        origin, folder = scenario.origin.resolve(), fixtures_dir.resolve()
+        source = str(origin.relative_to(folder) if origin.is_relative_to(folder) else origin)
+    return {"name": scenario.name, "description": scenario.description, "source": source}
 
 
 class _Catalogue:
@@ -97,7 +101,8 @@ def blueprint(mock: Mock) -> Blueprint:
     @admin.get("/scenarios")
     def scenarios() -> Response:
         """Every scenario file's name and description, and which one is active."""
-        return _json({"active": describe(store.scenario), "scenarios": catalogue.summaries()})
+        active = describe(store.scenario, loader.fixtures_dir)
+        return _json({"active": active, "scenarios": catalogue.summaries()})
 
     @admin.post("/scenario")
     def switch() -> Response:
@@ -121,7 +126,7 @@ def blueprint(mock: Mock) -> Blueprint:
             return refusal(400, f"scenario refused, nothing changed: {exc}", exc.lines())
         store.load(scenario)
         return _json({"success": True, "message": f"scenario {scenario.name!r} is active",
-                      "active": describe(scenario)})
+                      "active": describe(scenario, loader.fixtures_dir)})
 
     @admin.post("/reset")
     def reset() -> Response:
@@ -129,7 +134,7 @@ def blueprint(mock: Mock) -> Blueprint:
         store.reset()
         scenario = store.scenario
         return _json({"success": True, "message": f"scenario {scenario.name!r} is back to its seed",
-                      "active": describe(scenario)})
+                      "active": describe(scenario, loader.fixtures_dir)})
 
     @admin.get("/requests")
     def requests() -> Response:

@@ -94,13 +94,16 @@ def test_scenarios_lists_every_file_with_its_description_and_the_active_one(admi
     shipped = sorted(p.stem for p in resources.fixtures_dir().glob("*.yaml"))
     assert [s["name"] for s in body["scenarios"]] == shipped
     assert [s["name"] for s in body["scenarios"] if s["active"]] == ["default"]
-    assert body["active"]["name"] == "default"
+    assert body["active"]["name"] == "default" and body["active"]["source"] == "default.yaml"
     assert all(s["description"] for s in body["scenarios"])
 
 
 def test_switch_by_name(admin, demo):
     response = admin("POST", "/__admin/scenario", json={"name": "empty-workspace"})
-    assert response.get_json()["active"]["name"] == "empty-workspace"
+    assert response.get_json()["active"] == {
+        "name": "empty-workspace", "source": "empty-workspace.yaml",  # its name in the folder
+        "description": "Every key's workspace has no connected accounts; the auth refusals are as "
+                       "in default."}
     assert _scenario_names(admin)["empty-workspace"] is True
     assert demo("GET", "/social-account").get_json()["data"]["socialAccounts"]["linkedin"] == []
 
@@ -200,6 +203,16 @@ def test_a_broken_file_is_listed_with_its_problems_and_cannot_be_switched_to(tmp
     listed = client.get("/__admin/scenarios").get_json()
     fixed = next(s for s in listed["scenarios"] if s["name"] == "broken")
     assert fixed["description"] == "fixed now"
+
+
+def test_a_scenario_outside_the_fixtures_folder_shows_its_path(tmp_path: Path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("description: mine\nextends: default\n")
+    client = create_app({"TESTING": True, "SCENARIO": str(mine)}).test_client()
+    listed = conforms(client.get("/__admin/scenarios"), "GET", "/__admin/scenarios").get_json()
+    assert listed["active"] == {"name": "mine", "description": "mine",
+                                "source": str(mine.resolve())}
+    assert not any(s["active"] for s in listed["scenarios"])
 
 
 # -- reset --------------------------------------------------------------------------------------
