@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import yaml
-from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
 
 from .errors import SpecError
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
+
 SPEC_URI = "urn:postnitro:openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 
-if "date-time" not in FORMAT_CHECKER.checkers:  # pragma: no cover - guarded by the dependency
-    raise SpecError("rfc3339-validator is not installed, so `format: date-time` would go unchecked")
+
+# jsonschema and referencing cost about a third of the stub's start-up to import, and serving
+# needs neither: they are imported when something is first validated, never before.
+@functools.cache
+def format_checker() -> FormatChecker:
+    """jsonschema's 2020-12 format checker, which must be able to check `date-time`."""
+    from jsonschema import Draft202012Validator
+
+    checker = Draft202012Validator.FORMAT_CHECKER
+    if "date-time" not in checker.checkers:  # pragma: no cover - guarded by the dependency
+        raise SpecError("rfc3339-validator is not installed, so `format: date-time` would go "
+                        "unchecked")
+    return checker
+
+
+def __getattr__(name: str) -> Any:
+    # `FORMAT_CHECKER` stays importable as before, but costs the import only when used.
+    if name == "FORMAT_CHECKER":
+        return format_checker()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -60,16 +80,15 @@ def close_object_schemas(node: Any) -> Any:
 
 
 class Spec:
-    """The parsed document, its schema registry and one compiled validator per response."""
+    """The parsed document, its schema registry and one validator per response (built on use)."""
 
     def __init__(self, document: dict, source: str = "openapi.yaml"):
         self.document = document
         self.source = source
         if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3.1"):
             raise SpecError("not an OpenAPI 3.1 document (missing `openapi: 3.1.x`)", source=source)
-        self.registry = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(document))
-        self._resolver = self.registry.resolver()
         self.operations: dict[str, Operation] = {}
+        self._schema_uris: dict[tuple[str, int], str] = {}
         self._validators: dict[tuple[str, int], Draft202012Validator] = {}
         for path, item in (document.get("paths") or {}).items():
             for method in HTTP_METHODS:
@@ -94,17 +113,37 @@ class Spec:
             raise SpecError(f"not valid YAML ({exc})", source=str(path)) from None
         return cls(document, source=str(path))
 
+    @functools.cached_property
+    def registry(self) -> Registry:
+        """The document as an immutable `referencing.Registry`, for validators."""
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
+
+        return Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(self.document))
+
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow local `$ref`s from a node, returning the target and its JSON pointer."""
         seen = set()
         while isinstance(node, dict) and "$ref" in node:
             ref = node["$ref"]
-            if not ref.startswith("#/") or ref in seen:
+            if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
                 raise SpecError(f"unsupported or circular $ref {ref!r}", source=self.source, path=pointer)
             seen.add(ref)
             pointer = ref[1:]
-            node = self._resolver.lookup(SPEC_URI + ref).contents
+            node = self._lookup(ref, where=pointer)
         return node, pointer
+
+    def _lookup(self, ref: str, where: str) -> Any:
+        # A local JSON pointer (RFC 6901, percent-decoded as a URI fragment) into the document.
+        node: Any = self.document
+        for token in unquote(ref[2:]).split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            try:
+                node = node[int(token)] if isinstance(node, list) else node[token]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise SpecError(f"$ref {ref!r} points at nothing", source=self.source,
+                                path=where) from None
+        return node
 
     def _add_operation(self, path: str, method: str, operation: dict) -> None:
         where = f"paths.{path}.{method}"
@@ -123,9 +162,8 @@ class Spec:
             if media is None or "schema" not in media:
                 raise SpecError("response has no application/json schema", source=self.source,
                                 path=f"{where}.responses.{code}")
-            schema_uri = f"{SPEC_URI}#{pointer}/content/application~1json/schema"
-            self._validators[(operation_id, status)] = Draft202012Validator(
-                {"$ref": schema_uri}, registry=self.registry, format_checker=FORMAT_CHECKER
+            self._schema_uris[(operation_id, status)] = (
+                f"{SPEC_URI}#{pointer}/content/application~1json/schema"
             )
             for name, example in (media.get("examples") or {}).items():
                 example, _ = self.resolve(example, pointer)
@@ -136,7 +174,16 @@ class Spec:
 
     def response_validator(self, operation_id: str, status: int) -> Draft202012Validator | None:
         """The compiled validator for one documented response, or None if undocumented."""
-        return self._validators.get((operation_id, status))
+        key = (operation_id, status)
+        validator = self._validators.get(key)
+        if validator is None and key in self._schema_uris:
+            from jsonschema import Draft202012Validator
+
+            # Two threads may both build it; either result is the same, so no lock.
+            validator = self._validators[key] = Draft202012Validator(
+                {"$ref": self._schema_uris[key]}, registry=self.registry,
+                format_checker=format_checker())
+        return validator
 
     def component_schemas(self) -> dict[str, Any]:
         """A deep copy of components.schemas, for building derived schemas."""
