@@ -33,9 +33,11 @@ ROWS: tuple[tuple[str, str, str, Target | None], ...] = (
     ("list.rps", "list: requests/s", "/s", Target(">=", 0.85)),
     ("list.p50_ms", "list: p50 latency", "ms", None),
     ("list.p99_ms", "list: p99 latency", "ms", Target("<=", 1.3)),
+    ("list.cpu_us", "list: server CPU per request", "us", None),
     ("read.rps", "read: requests/s", "/s", Target(">=", 0.85)),
     ("read.p50_ms", "read: p50 latency", "ms", None),
     ("read.p99_ms", "read: p99 latency", "ms", Target("<=", 1.3)),
+    ("read.cpu_us", "read: server CPU per request", "us", None),
     ("peak_rss_mib", "peak RSS (VmHWM)", "MiB", Target("<=", 1.5)),
 )
 SCALE_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -43,6 +45,7 @@ SCALE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("list.rps", "list: requests/s", "/s"),
     ("list.p50_ms", "list: p50 latency", "ms"),
     ("list.p99_ms", "list: p99 latency", "ms"),
+    ("list.cpu_us", "list: server CPU per request", "us"),
     ("peak_rss_mib", "peak RSS (VmHWM)", "MiB"),
 )
 CONTRACT_TARGET = Target("<", CONTRACT_LIMIT_S, kind="absolute")
@@ -105,6 +108,8 @@ def _number(value: float | None, unit: str) -> str:
         return f"{value:,.0f}/s"
     if unit == "s":
         return f"{value:.2f} s"
+    if unit == "us":
+        return f"{value:,.0f} µs"
     if unit == "MiB":
         return f"{value:.1f} MiB"
     return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"

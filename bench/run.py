@@ -22,7 +22,16 @@ if str(ROOT) not in sys.path:  # `python bench/run.py` puts bench/, not the chec
     sys.path.insert(0, str(ROOT))
 
 from bench import floor, load, make_scenario, report  # noqa: E402
-from bench.procs import BenchError, Fleet, Server, child_env, free_port, get, peak_rss_kib  # noqa: E402
+from bench.procs import (  # noqa: E402
+    BenchError,  # noqa: E402
+    Fleet,
+    Server,
+    child_env,
+    cpu_seconds,
+    free_port,
+    get,
+    peak_rss_kib,
+)
 
 KEY_HEADER = {"embed-api-key": "pn-demo-key"}  # the stub's published demo key, not a secret
 PATHS = {"list": "/social-account", "read": "/social-account/cmqi7jyir0003v0m91hxnyyaq"}
@@ -160,8 +169,13 @@ class Bench:
             order = list(servers.items()) if index % 2 == 0 else list(servers.items())[::-1]
             for name, path in paths.items():
                 for side, server in order:
+                    cpu_before = cpu_seconds(server.process.pid)
                     figures = load.run_load(self.loader, url.format(port=server.port, path=path),
                                             KEY_HEADER, self.connections, self.args.duration)
+                    cpu_after = cpu_seconds(server.process.pid)
+                    # CPU per request barely moves with a noisy neighbour, unlike requests/s.
+                    if cpu_before is not None and cpu_after is not None and figures["requests"]:
+                        figures["cpu_us"] = (cpu_after - cpu_before) / figures["requests"] * 1e6
                     if figures["non_200"] or figures["errors"]:
                         raise BenchError(f"{side} GET {path}: {figures['non_200']} non-200 "
                                          f"answers, {figures['errors']} socket errors under load")
@@ -173,6 +187,8 @@ class Bench:
             "rps": statistics.median(r["rps"] for r in figures),
             "p50_ms": statistics.median(r["p50_ms"] for r in figures),
             "p99_ms": statistics.median(r["p99_ms"] for r in figures),
+            **({"cpu_us": statistics.median(r["cpu_us"] for r in figures)}
+               if all("cpu_us" in r for r in figures) else {}),
             "rounds": figures,
         } for name, figures in by_path.items()} for side, by_path in runs.items()}
 
@@ -225,7 +241,11 @@ class Bench:
             if index:
                 walls.append(wall)
                 codes.append(done.returncode)
-        note = "" if not any(codes) else f"suite failed (exit {max(codes)})"
+        worst = max(codes)
+        if worst > 1:  # interrupted, internal or usage error: the suite did not run through
+            return {"wall_s": None, "runs_s": walls, "exit_codes": codes,
+                    "note": f"pytest exited {worst}: the suite did not run through"}
+        note = "" if worst == 0 else "some contract tests failed"
         return {"wall_s": statistics.median(walls), "runs_s": walls, "exit_codes": codes,
                 "note": note}
 
