@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from contract_servers.app import BREAKAGES, SECRETS, ContractServer
 from contract_servers.serve import serving
-from contract_servers.suite import ALL_KEYS, SUITE, clean_environment, run_suite
+from contract_servers.suite import SUITE, against, clean_environment, run_suite
 
 pytest_plugins = ["pytester"]
 
@@ -59,9 +61,7 @@ CAUGHT = {
 @pytest.fixture(scope="module")
 def server():
     """One server for the module; each test picks its breakage."""
-    app = ContractServer()
-    with serving(app) as url:
-        app.url = url
+    with serving(ContractServer()) as app:
         yield app
 
 
@@ -69,12 +69,7 @@ def server():
 def suite(server, pytester, monkeypatch):
     """Run (part of) the suite against the server with one breakage and every key given."""
     clean_environment(monkeypatch)
-
-    def run(breakage, *args, target=SUITE):
-        server.reset(breakage)
-        return run_suite(pytester, "--base-url", server.url, *ALL_KEYS, *args, target=target)
-
-    return run
+    return functools.partial(against, pytester, server)
 
 
 def test_every_breakage_is_covered():

@@ -7,7 +7,7 @@ import socket
 import pytest
 from contract_servers.app import SECRETS, ContractServer
 from contract_servers.serve import Collector, serving
-from contract_servers.suite import ALL_KEYS, SUITE, clean_environment, run_suite
+from contract_servers.suite import ALL_KEYS, SUITE, against, clean_environment, run_suite
 
 pytest_plugins = ["pytester"]
 LIST_ONLY = ("-k", "test_the_list_answers_200")
@@ -16,18 +16,15 @@ LIST_ONLY = ("-k", "test_the_list_answers_200")
 @pytest.fixture(scope="module")
 def collector():
     """Another origin (`localhost`, another port) that records whatever reaches it."""
-    app = Collector()
-    with serving(app) as url:
-        app.url = url.replace("127.0.0.1", "localhost")
+    with serving(Collector()) as app:
+        app.url = app.url.replace("127.0.0.1", "localhost")
         yield app
 
 
 @pytest.fixture(scope="module")
 def server(collector):
     """The conforming server, whose `redirect` breakage points at the collector."""
-    app = ContractServer(redirect_to=collector.url)
-    with serving(app) as url:
-        app.url = url
+    with serving(ContractServer(redirect_to=collector.url)) as app:
         yield app
 
 
@@ -37,9 +34,8 @@ def suite(server, pytester, monkeypatch):
     clean_environment(monkeypatch)
 
     def run(breakage, *args, module="test_list.py", url=None):
-        server.reset(breakage)
-        return run_suite(pytester, "--base-url", url or server.url, *ALL_KEYS, *args,
-                         target=f"{SUITE}/{module}" if module else SUITE)
+        target = f"{SUITE}/{module}" if module else SUITE
+        return against(pytester, server, breakage, *args, target=target, url=url)
 
     return run
 

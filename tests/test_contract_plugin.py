@@ -32,9 +32,7 @@ README_COMMAND = ("pytest contract_tests --base-url URL --api-key KEY --empty-ap
 @pytest.fixture(scope="module")
 def server():
     """A conforming server for the module."""
-    app = ContractServer()
-    with serving(app) as url:
-        app.url = url
+    with serving(ContractServer()) as app:
         yield app
 
 

@@ -78,6 +78,7 @@ class ContractServer:
     def __init__(self, redirect_to: str = "http://localhost:9"):
         self.breakage: str | None = None
         self.redirect_to = redirect_to
+        self.url = ""  # set by serve.serving
         self._lock = threading.Lock()
         self.reset()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -15,13 +16,14 @@ class _Quiet(WSGIRequestHandler):
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:
-    """Yield the base URL of `app` served on 127.0.0.1 on a free port."""
+def serving(app: Any) -> Iterator[Any]:
+    """Serve `app` on 127.0.0.1 on a free port; yield it with its base URL set as `app.url`."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, name="contract-server", daemon=True)
     thread.start()
+    app.url = f"http://127.0.0.1:{server.server_port}"
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield app
     finally:
         server.shutdown()
         server.server_close()
@@ -32,6 +34,7 @@ class Collector:
     """An app that records the headers of every request it gets (the far end of a redirect)."""
 
     def __init__(self) -> None:
+        self.url = ""
         self.requests: list[dict[str, str]] = []
 
     def __call__(self, environ, start_response):

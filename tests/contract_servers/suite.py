@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,13 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No contract setting leaks in from the developer's or CI's environment."""
     for name in ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+
+
+def against(pytester: pytest.Pytester, server: Any, breakage: str | None, *args: str,
+            target: str = SUITE, url: str | None = None) -> Outcome:
+    """Reset `server` to one breakage (None: conforming), then run the suite with every key."""
+    server.reset(breakage)
+    return run_suite(pytester, "--base-url", url or server.url, *ALL_KEYS, *args, target=target)
 
 
 def run_suite(pytester: pytest.Pytester, *args: str, target: str = SUITE) -> Outcome:
