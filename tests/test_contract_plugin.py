@@ -66,15 +66,18 @@ def test_it_runs_from_the_installed_package_with_pyargs(pytester, server):
     result.assert_outcomes(passed=28)
 
 
-def test_every_option_can_come_from_the_environment(pytester, server, monkeypatch):
+def test_every_option_can_come_from_the_environment(pytester, server, monkeypatch, tmp_path):
+    """As the README's CI job runs it: keys in variables, `--junitxml` on the command line."""
     server.reset(None)
     for name, value in [("CONTRACT_BASE_URL", server.url), ("EMBED_API_KEY", API_KEY),
                         ("EMBED_EMPTY_API_KEY", EMPTY_KEY),
                         ("EMBED_UNQUALIFIED_API_KEY", UNPAID_KEY),
                         ("CONTRACT_DELETE_ACCOUNT_ID", DELETABLE_ID), ("CONTRACT_TIMEOUT", "5")]:
         monkeypatch.setenv(name, value)
-    outcome = run_suite(pytester)
+    outcome = run_suite(pytester, f"--junitxml={tmp_path / 'contract.xml'}")
     assert outcome.ret == 0 and outcome.passed == 28 and outcome.skipped == {}
+    xml = (tmp_path / "contract.xml").read_text()
+    assert xml.count("<testcase ") == 28 and not any(secret in xml for secret in SECRETS)
     assert _header(outcome)[:3] == [
         f"contract target: {server.url}",
         "contract keys: --api-key sk-c…, --empty-api-key sk-c…, --unqualified-api-key sk-c…",
