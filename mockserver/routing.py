@@ -1,4 +1,4 @@
-"""Routes from the document: one Flask rule per operation, wrapped in auth emulation."""
+"""Routes from the document: one Flask rule per operation, wrapped in auth, faults and overrides."""
 
 from __future__ import annotations
 
