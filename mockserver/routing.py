@@ -126,4 +126,5 @@ def register_operations(app: Flask, mock: Mock, handlers: Mapping[str, Handler])
             head, _, last = rule.rpartition("/")
             rule = f"{head}/<maybe_empty:{last[1:-1]}>"
         view = _view(mock, op, handlers[op.operation_id])
-        app.add_url_rule(rule, endpoint=op.operation_id, view_func=view, methods=[op.method.upper()])
+        app.add_url_rule(rule, endpoint=op.operation_id, view_func=view,
+                         methods=[op.method.upper()])
