@@ -70,9 +70,10 @@ class Settings:
     """Resolved settings for one session."""
 
     base_url: str | None
-    api_key: str | None = None
-    empty_api_key: str | None = None
-    unqualified_api_key: str | None = None
+    # Keys stay out of repr(), so no traceback or --showlocals can print them.
+    api_key: str | None = field(default=None, repr=False)
+    empty_api_key: str | None = field(default=None, repr=False)
+    unqualified_api_key: str | None = field(default=None, repr=False)
     delete_account_id: str | None = None
     openapi: str | None = None
     timeout: float = DEFAULT_TIMEOUT

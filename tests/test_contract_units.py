@@ -81,6 +81,8 @@ def test_keys_are_masked_however_they_come_back():
     assert options.mask("pn-SecretKey-123") == "pn-S…" and options.mask("short") == "****"
     text = "pn-SecretKey-123 / PN-SECRETKEY-123 / pn-SecretKey-123%0A"
     assert settings.redact(text) == "pn-S… / pn-S… / pn-S…%0A"
+    keyed = options.Settings(base_url="http://x", api_key="pn-SecretKey-123")
+    assert "pn-SecretKey-123" not in repr(keyed)
 
 
 def test_the_origin_leaves_out_credentials_and_paths():
