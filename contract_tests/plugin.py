@@ -37,7 +37,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.base_url and hasattr(config.option, "base_url"):
         config.option.base_url = settings.base_url  # so pytest-base-url's fixture agrees
     config.stash[STUB] = None
-    if settings.local_stub and _targets_suite(config) and not config.option.collectonly:
+    if not _targets_suite(config):
+        return
+    from .document import DocumentError, require_format_checkers
+
+    try:
+        require_format_checkers()
+    except DocumentError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if settings.local_stub and not config.option.collectonly:
         _start_stub(config)  # started now, it boots while pytest collects
 
 

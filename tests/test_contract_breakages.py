@@ -99,11 +99,14 @@ def test_the_whole_suite_fails_on_one_broken_point(suite):
     assert list(outcome.failures) == ["test_each_account_sits_under_its_own_platform_key"]
 
 
-def test_an_undocumented_field_is_a_warning_by_default(suite):
-    outcome = suite("undocumented-field")
+def test_an_undocumented_field_is_a_warning_by_default(suite, tmp_path):
+    outcome = suite("undocumented-field", f"--junitxml={tmp_path / 'contract.xml'}")
     assert outcome.ret == 0, outcome.output
     assert "contract: undocumented fields" in outcome.output
-    assert "$.data.socialAccount.internalNote in GET /social-account/{id} 200" in outcome.output
+    note = "$.data.socialAccount.internalNote in GET /social-account/{id} 200"
+    assert note in outcome.output
+    xml = (tmp_path / "contract.xml").read_text()
+    assert f'<property name="undocumented field" value="{note}" />' in xml
 
 
 def test_an_undocumented_field_fails_with_strict(suite):

@@ -20,7 +20,7 @@ from contract_servers.app import (
 from contract_servers.serve import serving
 from contract_servers.suite import ALL_KEYS, ENVIRONMENT, SUITE, clean_environment, run_suite
 
-from contract_tests import plugin
+from contract_tests import document, plugin
 
 pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,3 +153,11 @@ def test_the_readme_command_runs_and_writes_junit_without_keys(server, tmp_path)
     xml = (tmp_path / "contract.xml").read_text()
     assert xml.count("<testcase ") == 28 and 'failures="0"' in xml
     assert not any(secret in text for secret in SECRETS for text in (xml, done.stdout, done.stderr))
+
+
+def test_it_refuses_to_run_if_date_time_would_go_unchecked(pytester, monkeypatch):
+    monkeypatch.delitem(document.FORMAT_CHECKER.checkers, "date-time")
+    result = pytester.runpytest_inprocess(SUITE, "-p", "no:cacheprovider", "--base-url",
+                                          "http://127.0.0.1:1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "rfc3339-validator is not installed" in "\n".join(result.errlines)
