@@ -12,7 +12,7 @@ from jsonschema.exceptions import best_match
 from .client import Exchange
 from .document import Document, DocumentError, Operation
 from .failures import ContractFailure, clip, show
-from .undocumented import _member, undocumented_fields
+from .undocumented import member, undocumented_fields
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -39,7 +39,7 @@ class Answer:
 def _json_path(parts: Iterable[Any]) -> str:
     path = "$"
     for part in parts:
-        path = f"{path}[{part}]" if isinstance(part, int) else _member(path, str(part))
+        path = f"{path}[{part}]" if isinstance(part, int) else member(path, str(part))
     return path
 
 

@@ -10,7 +10,8 @@ from .document import Document
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _member(path: str, name: str) -> str:
+def member(path: str, name: str) -> str:
+    """A JSON path one field deeper: `$.data` + `usage` -> `$.data.usage` (or `$['a b']`)."""
     return f"{path}.{name}" if _PLAIN.match(name) else f"{path}[{name!r}]"
 
 
@@ -55,9 +56,9 @@ def _walk(doc: Document, pointer: str, instance: Any, path: str, found: dict[str
         for name, value in instance.items():
             if name in declared:
                 for where in declared[name]:
-                    _walk(doc, where, value, _member(path, name), found)
+                    _walk(doc, where, value, member(path, name), found)
             elif described and not open_ended:
-                found[_member(path, name)] = None
+                found[member(path, name)] = None
     elif isinstance(instance, list):
         for node, where in schemas:
             if isinstance(node.get("items"), dict):
