@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
+from . import admin_guard
 from .context import Mock
 from .errors import FixtureError
 from .fixtures import MAX_DOCUMENT_BYTES, Scenario, file_stamp, parse_document
@@ -91,9 +92,10 @@ def _posted_document() -> Any:
     return parse_document(body, POSTED)
 
 
-def blueprint(mock: Mock) -> Blueprint:
-    """The admin routes, bound to one running stub."""
+def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = True) -> Blueprint:
+    """The admin routes, bound to one running stub, behind the admin guard."""
     admin = Blueprint("admin", __name__, url_prefix=PREFIX)
+    admin.before_request(lambda: admin_guard.guard(token, open_without_token, refusal))
     store, loader = mock.store, mock.loader
     catalogue = _Catalogue(mock)
     document = DOCUMENT_PATH.read_bytes()
@@ -164,5 +166,5 @@ def blueprint(mock: Mock) -> Blueprint:
 
 
 def init_app(app: Flask, mock: Mock) -> None:
-    """Mount the admin API under /__admin/."""
-    app.register_blueprint(blueprint(mock))
+    """Mount the admin API under /__admin/ (ADMIN_TOKEN and ADMIN_OPEN decide who may call it)."""
+    app.register_blueprint(blueprint(mock, app.config["ADMIN_TOKEN"], app.config["ADMIN_OPEN"]))

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "RELOAD": None,  # None: poll the scenario's files unless TESTING (tests call reload_if_changed)
     "RELOAD_INTERVAL": 0.5,  # seconds between polls
     "JOURNAL_LIMIT": 500,  # requests the admin API's journal keeps
+    "ADMIN_TOKEN": None,  # when set, every admin call must send `Authorization: Bearer <token>`
+    "ADMIN_OPEN": True,  # without a token, answer admin calls (False: the stub is not on loopback)
 }
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .admin_guard import is_loopback
 from .errors import ConfigError, FixtureError, MockServerError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
+ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
 ORIGIN = re.compile(r"^(null|[a-z][a-z0-9+.-]*://[^/?#\s]+)$", re.IGNORECASE)
 
 
@@ -60,6 +63,9 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers at all")
     parser.add_argument("--no-reload", action="store_true",
                         help="do not reload the scenario when its files change on disk")
+    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get(ADMIN_TOKEN_ENV),
+                        help="require `Authorization: Bearer TOKEN` on /__admin/ (default: "
+                             f"${ADMIN_TOKEN_ENV}); needed for the admin API off loopback")
     return parser
 
 
@@ -78,6 +84,8 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
         "CORS": not args.no_cors,
         "CORS_ORIGINS": args.cors_origin,
         "RELOAD": not args.no_reload,
+        "ADMIN_TOKEN": args.admin_token or None,
+        "ADMIN_OPEN": is_loopback(args.host),
     }
 
 
@@ -91,6 +99,11 @@ def _describe(app, url: str) -> str:
         lines.append(f"  {key:<24} {state}")
     names = ", ".join(mock.loader.names())
     lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
+    if app.config["ADMIN_TOKEN"]:
+        lines.append("admin API: every call needs `Authorization: Bearer <token>`")
+    elif not app.config["ADMIN_OPEN"]:
+        lines.append(f"admin API: closed, since this address is not loopback; "
+                     f"start with --admin-token or ${ADMIN_TOKEN_ENV} to open it")
     return "\n".join(lines)
 
 

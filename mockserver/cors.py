@@ -6,6 +6,8 @@ from collections.abc import Collection, Iterable
 
 from flask import Flask, Response, request
 
+from .admin_guard import is_loopback_origin
+
 ALLOW_HEADERS = "embed-api-key, authorization, content-type, prefer"
 EXPOSE_HEADERS = "X-Mock-Fault"
 MAX_AGE = "600"
@@ -21,6 +23,15 @@ def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[
     allowed = None if origins is None else frozenset(origins)
     api_allow, admin_allow = _allow_methods(api_methods), _allow_methods(admin_methods)
 
+    def permitted(origin: str | None, path: str) -> bool:
+        # Any origin may call the fake product endpoints; the admin API (which can switch the
+        # whole stub) only from a listed origin, or from a page on this machine by default.
+        if not origin:
+            return False
+        if allowed is not None:
+            return origin in allowed
+        return not path.startswith(admin_prefix) or is_loopback_origin(origin)
+
     @app.before_request
     def preflight() -> Response | None:
         environ = request.environ
@@ -29,8 +40,7 @@ def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[
             return None
         origin = environ.get("HTTP_ORIGIN")
         # An unknown path keeps its JSON 404, so the console says what is wrong.
-        refused = not origin or (allowed is not None and origin not in allowed)
-        if refused or request.routing_exception:
+        if not permitted(origin, request.path) or request.routing_exception:
             return None
         response = Response(status=204)
         headers = response.headers
@@ -51,7 +61,7 @@ def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[
         # a second Vary field is the same as a comma, and skips a scan of the headers.)
         headers.add("Vary", "Origin")
         origin = request.environ.get("HTTP_ORIGIN")
-        if origin and (allowed is None or origin in allowed):
+        if permitted(origin, request.path):
             headers.add("Access-Control-Allow-Origin", origin)
             headers.add("Access-Control-Allow-Credentials", "true")
             headers.add("Access-Control-Expose-Headers", EXPOSE_HEADERS)
