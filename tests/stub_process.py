@@ -12,10 +12,12 @@ URL_LINE = re.compile(r" at (http://\S+)$")
 
 
 @contextmanager
-def running_stub(args: Sequence[str] = (), command: Sequence[str] | None = None) -> Iterator[str]:
+def running_stub(args: Sequence[str] = (), command: Sequence[str] | None = None,
+                 cwd: str | None = None) -> Iterator[str]:
     """Run the stub (by default `python -m mockserver --port 0`), yield its URL, stop it after."""
     argv = list(command or [sys.executable, "-m", "mockserver", "--port", "0"]) + list(args)
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=cwd)
     try:
         first = process.stdout.readline()
         match = URL_LINE.search(first.strip())

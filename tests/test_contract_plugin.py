@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,9 @@ from contract_tests import document, plugin
 
 pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
-# The README's command, with placeholders the test fills in.
-README_COMMAND = ("pytest contract_tests --base-url URL --api-key KEY --empty-api-key KEY2 "
-                  "--unqualified-api-key KEY3 --delete-account-id ID --junitxml contract.xml")
+# The README's command (after `<!-- contract-command -->`), with placeholders the test fills in.
+README_COMMAND = re.search(r"<!-- contract-command -->\n```sh\n(.+)\n```",
+                           (ROOT / "README.md").read_text()).group(1)
 
 
 @pytest.fixture(scope="module")
