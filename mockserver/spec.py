@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from . import jsoncache
+import yaml
+
 from .errors import SpecError
 
 if TYPE_CHECKING:
@@ -78,20 +79,6 @@ def close_object_schemas(node: Any) -> Any:
     return closed
 
 
-def _parse_yaml(raw: bytes, source: str) -> Any:
-    # PyYAML costs ~17 ms to import, so only a document not in the cache pays for it.
-    import yaml
-
-    try:
-        text = raw.decode("utf-8")
-        # The C loader when libyaml is there: several times faster, same safe constructors.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 (byte {exc.start})", source=source) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML ({exc})", source=source) from None
-
-
 class Spec:
     """The parsed document, its schema registry and one validator per response (built on use)."""
 
@@ -114,17 +101,18 @@ class Spec:
 
     @classmethod
     def load(cls, path: str | Path) -> Spec:
-        """Read and parse a document from disk (from the JSON cache if these bytes were seen)."""
+        """Read and parse a document from disk."""
         path = Path(path)
         try:
-            raw = path.read_bytes()
+            # The C loader when libyaml is there: several times faster, same safe constructors.
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except OSError as exc:
             raise SpecError(f"cannot read the document ({exc.strerror})", source=str(path)) from None
-        entry = jsoncache.key(b"openapi", raw)
-        document = jsoncache.get(entry)
-        if document is None:
-            document = _parse_yaml(raw, str(path))
-            jsoncache.put(entry, document)
+        except UnicodeDecodeError as exc:
+            raise SpecError(f"not UTF-8 (byte {exc.start})", source=str(path)) from None
+        except yaml.YAMLError as exc:
+            raise SpecError(f"not valid YAML ({exc})", source=str(path)) from None
         return cls(document, source=str(path))
 
     @functools.cached_property

@@ -43,3 +43,10 @@ def test_validators_exist_only_for_documented_responses():
     assert validator is SPEC.response_validator("getSocialAccount", 404)  # built once
     assert validator.is_valid({"success": False, "message": "Social account not found"})
     assert not validator.is_valid({"success": False, "message": "Not found"})
+
+
+def test_a_document_that_is_not_utf8_is_one_sentence(tmp_path):
+    bad = tmp_path / "openapi.yaml"
+    bad.write_bytes(b"openapi: 3.1.0\ninfo: {title: \xff}\n")
+    with pytest.raises(SpecError, match=r"openapi.yaml: not UTF-8 \(byte 29\)"):
+        Spec.load(bad)
