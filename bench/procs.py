@@ -19,16 +19,14 @@ class BenchError(Exception):
     """A bench step could not be measured; one sentence saying which and why."""
 
 
-def child_env(pycache: str, cache: str) -> dict[str, str]:
-    """This environment, with bytecode cached in `pycache` and the stub's JSON cache in `cache`.
+def child_env(pycache: str) -> dict[str, str]:
+    """This environment, but with bytecode cached (in `pycache`) as on a user's machine.
 
     A sandbox may set PYTHONDONTWRITEBYTECODE, which makes every start compile every module
     from source; users' starts after the first read cached bytecode, so the bench does too.
-    The stub's cache of parsed documents goes to a folder of the bench's own, never ~/.cache.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = pycache
-    env["MOCKSERVER_CACHE_DIR"] = cache
     return env
 
 

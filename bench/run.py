@@ -106,21 +106,17 @@ class Bench:
         self.threads = server_threads()
         self.connections = args.connections or self.threads
         self.loader = load.loader_name(args.loader)
-        # A fresh JSON cache per run: the first, unmeasured start finds it empty.
-        self.env = child_env(str(args.pycache.resolve()), str(workdir / "stub-cache"))
-        # For one start that only fills the bytecode and page caches, not the stub's own.
-        self.throwaway_env = child_env(str(args.pycache.resolve()), str(workdir / "throwaway"))
-        self.first_start_ms: dict[str, float] = {}
+        self.env = child_env(str(args.pycache.resolve()))
 
     # -- servers ---------------------------------------------------------------------------
-    def start_stub(self, scenario: Path | None = None, env: dict | None = None) -> Server:
+    def start_stub(self, scenario: Path | None = None) -> Server:
         """The stub exactly as users start it: `python -m mockserver --port N`."""
         port = free_port()
         argv = [sys.executable, "-m", "mockserver", "--port", str(port)]
         if scenario is not None:
             argv += ["--scenario", str(scenario)]
         return self.fleet.start("stub", argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S,
-                                cwd=str(ROOT), env=env or self.env)
+                                cwd=str(ROOT), env=self.env)
 
     def start_floor(self, bodies_file: Path) -> Server:
         """The floor, served by waitress with the stub's thread count."""
@@ -200,14 +196,10 @@ class Bench:
     def default_scenario(self) -> dict:
         """Start-up, load and peak RSS on the default scenario, stub beside floor."""
         progress("default scenario: capturing the stub's bodies for the floor")
-        self.fleet.stop(self.start_stub(env=self.throwaway_env))  # bytecode and page caches
-        first = self.start_stub()  # not in the median: the stub's own cache is empty
+        first = self.start_stub()  # not in the median: fills the bytecode and page caches
         bodies_file = self.write_bodies("default", self.capture(first, PATHS))
         self.fleet.stop(first)
-        first_floor = self.start_floor(bodies_file)
-        self.fleet.stop(first_floor)
-        self.first_start_ms = {"stub": first.startup_s * 1000,
-                               "floor": first_floor.startup_s * 1000}
+        self.fleet.stop(self.start_floor(bodies_file))
         stub_s, floor_s = self.startups(self.args.starts, self.start_stub,
                                         lambda: self.start_floor(bodies_file))
         servers = {"stub": self.start_stub(), "floor": self.start_floor(bodies_file)}
@@ -220,7 +212,6 @@ class Bench:
             starts = stub_s if side == "stub" else floor_s
             out[side] = {"startup_ms": statistics.median(starts) * 1000,
                          "startups_ms": [s * 1000 for s in starts],
-                         "first_start_ms": self.first_start_ms[side],
                          "peak_rss_mib": rss / 1024 if rss else None, **figures[side]}
             self.fleet.stop(server)
         return out
@@ -263,15 +254,11 @@ class Bench:
         accounts = self.args.scale
         path = make_scenario.write_scenario(self.workdir / "scale.yaml", accounts)
         progress(f"scale: {accounts} accounts, {path.stat().st_size:,} bytes of YAML")
-        first = self.start_stub(path)  # not in the median: the stub's cache has not seen it
+        first = self.start_stub(path)  # not in the median: fills the page cache
         list_only = {"list": PATHS["list"]}
         bodies = self.capture(first, list_only)
         bodies_file = self.write_bodies("scale", bodies)
         self.fleet.stop(first)
-        first_floor = self.start_floor(bodies_file)
-        self.fleet.stop(first_floor)
-        self.first_start_ms = {"stub": first.startup_s * 1000,
-                               "floor": first_floor.startup_s * 1000}
         stub_s, floor_s = self.startups(self.args.scale_starts, lambda: self.start_stub(path),
                                         lambda: self.start_floor(bodies_file))
         servers = {"stub": self.start_stub(path), "floor": self.start_floor(bodies_file)}
@@ -284,7 +271,6 @@ class Bench:
             starts = stub_s if side == "stub" else floor_s
             out[side] = {"startup_ms": statistics.median(starts) * 1000,
                          "startups_ms": [s * 1000 for s in starts],
-                         "first_start_ms": self.first_start_ms[side],
                          "peak_rss_mib": rss / 1024 if rss else None, **figures[side]}
             self.fleet.stop(server)
         return out
