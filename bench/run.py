@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__)
     add = p.add_argument
     add("--starts", type=int, default=7, help="start-ups per side, median (default %(default)s)")
-    add("--rounds", type=int, default=5,
+    add("--rounds", type=int, default=7,
         help="load rounds per path and side, median (default %(default)s)")
     add("--duration", type=float, default=3.0, help="seconds per load run (default %(default)s)")
     add("--warmup", type=float, default=1.0,
