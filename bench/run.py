@@ -193,28 +193,38 @@ class Bench:
         } for name, figures in by_path.items()} for side, by_path in runs.items()}
 
     # -- phases ----------------------------------------------------------------------------
-    def default_scenario(self) -> dict:
-        """Start-up, load and peak RSS on the default scenario, stub beside floor."""
-        progress("default scenario: capturing the stub's bodies for the floor")
-        first = self.start_stub()  # not in the median: fills the bytecode and page caches
-        bodies_file = self.write_bodies("default", self.capture(first, PATHS))
+    def compare(self, name: str, start_stub, paths: dict[str, str], starts: int,
+                rounds: int) -> tuple[dict, dict]:
+        """Start-ups, load and peak RSS of the stub beside a floor serving the stub's bytes."""
+        first = start_stub()  # not in the median: fills the bytecode and page caches
+        bodies = self.capture(first, paths)
+        bodies_file = self.write_bodies(name, bodies)
         self.fleet.stop(first)
-        self.fleet.stop(self.start_floor(bodies_file))
-        stub_s, floor_s = self.startups(self.args.starts, self.start_stub,
-                                        lambda: self.start_floor(bodies_file))
-        servers = {"stub": self.start_stub(), "floor": self.start_floor(bodies_file)}
-        self.check_same_bytes(servers["stub"], servers["floor"], PATHS)
-        progress(f"default scenario: load with {self.loader}, {self.connections} connections")
-        figures = self.load(servers, PATHS, self.args.rounds)
+
+        def start_floor() -> Server:
+            return self.start_floor(bodies_file)
+
+        self.fleet.stop(start_floor())
+        stub_s, floor_s = self.startups(starts, start_stub, start_floor)
+        servers = {"stub": start_stub(), "floor": start_floor()}
+        self.check_same_bytes(servers["stub"], servers["floor"], paths)
+        progress(f"{name}: load with {self.loader}, {self.connections} connections")
+        figures = self.load(servers, paths, rounds)
         out = {}
         for side, server in servers.items():
             rss = peak_rss_kib(server.process.pid)
-            starts = stub_s if side == "stub" else floor_s
-            out[side] = {"startup_ms": statistics.median(starts) * 1000,
-                         "startups_ms": [s * 1000 for s in starts],
+            seconds = stub_s if side == "stub" else floor_s
+            out[side] = {"startup_ms": statistics.median(seconds) * 1000,
+                         "startups_ms": [s * 1000 for s in seconds],
                          "peak_rss_mib": rss / 1024 if rss else None, **figures[side]}
             self.fleet.stop(server)
-        return out
+        return out, bodies
+
+    def default_scenario(self) -> dict:
+        """Start-up, load and peak RSS on the default scenario, stub beside floor."""
+        progress("default scenario: the stub's bodies are handed to the floor")
+        return self.compare("default", self.start_stub, PATHS, self.args.starts,
+                            self.args.rounds)[0]
 
     def contract(self) -> dict:
         """Wall time of the contract suite against the local stub, pytest start-up included."""
@@ -254,26 +264,11 @@ class Bench:
         accounts = self.args.scale
         path = make_scenario.write_scenario(self.workdir / "scale.yaml", accounts)
         progress(f"scale: {accounts} accounts, {path.stat().st_size:,} bytes of YAML")
-        first = self.start_stub(path)  # not in the median: fills the page cache
         list_only = {"list": PATHS["list"]}
-        bodies = self.capture(first, list_only)
-        bodies_file = self.write_bodies("scale", bodies)
-        self.fleet.stop(first)
-        stub_s, floor_s = self.startups(self.args.scale_starts, lambda: self.start_stub(path),
-                                        lambda: self.start_floor(bodies_file))
-        servers = {"stub": self.start_stub(path), "floor": self.start_floor(bodies_file)}
-        self.check_same_bytes(servers["stub"], servers["floor"], list_only)
-        figures = self.load(servers, list_only, 1)
-        out = {"accounts": accounts, "file_bytes": path.stat().st_size,
-               "list_body_bytes": len(bodies[PATHS["list"]][2])}
-        for side, server in servers.items():
-            rss = peak_rss_kib(server.process.pid)
-            starts = stub_s if side == "stub" else floor_s
-            out[side] = {"startup_ms": statistics.median(starts) * 1000,
-                         "startups_ms": [s * 1000 for s in starts],
-                         "peak_rss_mib": rss / 1024 if rss else None, **figures[side]}
-            self.fleet.stop(server)
-        return out
+        out, bodies = self.compare("scale", lambda: self.start_stub(path), list_only,
+                                   self.args.scale_starts, 1)
+        return {"accounts": accounts, "file_bytes": path.stat().st_size,
+                "list_body_bytes": len(bodies[PATHS["list"]][2]), **out}
 
     def run(self) -> dict:
         """Every phase, in an order that keeps the noisy ones apart."""
