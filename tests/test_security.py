@@ -128,3 +128,19 @@ def test_serving_deleting_resetting_and_reloading_leave_fixture_files_untouched(
     app.extensions["mockserver"].reloader.reload_if_changed()
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in fixtures.iterdir()}
     assert after == before
+
+
+def test_a_posted_alias_bomb_is_refused_and_nothing_changes(client):
+    bomb = ["description: bomb", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 9)]
+    response = client.post("/__admin/scenario", data="\n".join(bomb), content_type="application/yaml")
+    assert response.status_code == 400
+    assert "aliases expand it beyond the size limit" in response.json["message"]
+    assert client.get("/__admin/health").json["scenario"] == "default"
+
+
+def test_yaml_tags_that_build_objects_are_refused(client):
+    response = client.post("/__admin/scenario", content_type="application/yaml",
+                           data="description: !!python/object/apply:os.system ['echo pwned']\n")
+    assert response.status_code == 400
+    assert "not valid YAML" in response.json["message"]
