@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import prevalidated as table
 from .errors import FixtureError
 from .scenario_schema import build_scenario_schema, inline_refs
 from .spec import Spec, format_checker
@@ -116,13 +118,27 @@ def parse_document(text: str | bytes, source: str, as_json: bool = False) -> Any
 
 
 class FixtureLoader:
-    """Finds, reads and validates scenario files; the schema is compiled once."""
+    """Finds, reads and validates scenario files; the schema is compiled once, when first needed.
 
-    def __init__(self, spec: Spec, fixtures_dir: str | Path):
+    With `prevalidated`, a file whose exact bytes the shipped table holds for this exact schema
+    is taken from the table: no YAML parse and no schema check (their verdict is known). The
+    checks in Python still run, since they depend on more than the file and the schema.
+    """
+
+    def __init__(self, spec: Spec, fixtures_dir: str | Path, prevalidated: bool = True):
         self.spec = spec
         self.fixtures_dir = Path(fixtures_dir)
         self.schema = build_scenario_schema(spec)
+        self.prevalidated = prevalidated
         self._compiled: Draft202012Validator | None = None
+
+    @functools.cached_property
+    def _schema_bytes(self) -> bytes:
+        return table.canonical(self.schema)
+
+    def entry_key(self, text: bytes) -> str:
+        """The prevalidated-table key of a scenario file's bytes under this loader's schema."""
+        return table.key("scenario", self._schema_bytes, text)
 
     @property
     def validator(self) -> Draft202012Validator:
@@ -182,7 +198,7 @@ class FixtureLoader:
             return self._load_file(scenario.origin, chain=())
         return self.load_document(scenario.origin, scenario.source)
 
-    def _read(self, path: Path) -> tuple[Any, Stamp]:
+    def _read(self, path: Path) -> tuple[Any, Stamp, bool]:
         # Stamp before reading: an edit made during the read then shows as a change later.
         stamp = file_stamp(path)
         try:
@@ -193,16 +209,21 @@ class FixtureLoader:
             text = path.read_bytes()
         except OSError as exc:
             raise FixtureError(f"cannot read the file ({exc.strerror})", source=str(path)) from None
-        return parse_document(text, str(path), as_json=path.suffix == ".json"), stamp
+        if self.prevalidated:
+            document = table.lookup(self.entry_key(text))
+            if document is not None:
+                return document, stamp, True
+        return parse_document(text, str(path), as_json=path.suffix == ".json"), stamp, False
 
     def _load_file(self, path: Path, chain: tuple[str, ...]) -> Scenario:
-        document, stamp = self._read(path)
+        document, stamp, schema_checked = self._read(path)
         return self._build(document, source=str(path), name=path.stem, files=(path,),
-                           stamps=(stamp,), chain=chain, origin=path)
+                           stamps=(stamp,), chain=chain, origin=path, schema_checked=schema_checked)
 
     def _build(self, document: Any, *, source: str, name: str | None, files: tuple[Path, ...],
-               stamps: tuple[Stamp, ...], chain: tuple[str, ...], origin: Any) -> Scenario:
-        problems = self.problems(document)
+               stamps: tuple[Stamp, ...], chain: tuple[str, ...], origin: Any,
+               schema_checked: bool = False) -> Scenario:
+        problems = self.problems(document, schema_checked)
         if problems:
             raise FixtureError.from_problems(source, problems)
         workspaces: dict[str, Any] = {}
@@ -239,18 +260,23 @@ class FixtureLoader:
         )
 
     # -- checking --------------------------------------------------------------------------
-    def problems(self, document: Any) -> list[tuple[str, str]]:
-        """Every (path, reason) by which one document breaks the scenario schema or the document."""
+    def problems(self, document: Any, schema_checked: bool = False) -> list[tuple[str, str]]:
+        """Every (path, reason) by which one document breaks the scenario schema or the document.
+
+        `schema_checked` says it is known to pass the schema (a prevalidated-table hit): then
+        only the checks in Python run; they are cheap, and a fault's status depends on parts
+        of openapi.yaml that the scenario schema (so the table's key) does not hold.
+        """
         if not isinstance(document, dict):
             return [("(top level)", "a scenario is a mapping with at least `description`")]
-        errors = sorted(self.validator.iter_errors(document),
-                        key=lambda e: list(map(str, e.absolute_path)))
-        found = [(format_path(error.absolute_path), error.message) for error in errors]
-        if found:
-            return found
-        found += self._fault_checks(document.get("faults") or [])
-        found += self._account_checks(document.get("workspaces") or {})
-        return found
+        if not schema_checked:
+            errors = sorted(self.validator.iter_errors(document),
+                            key=lambda e: list(map(str, e.absolute_path)))
+            found = [(format_path(error.absolute_path), error.message) for error in errors]
+            if found:
+                return found
+        return [*self._fault_checks(document.get("faults") or []),
+                *self._account_checks(document.get("workspaces") or {})]
 
     def _account_checks(self, workspaces: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
         for key, workspace in workspaces.items():
