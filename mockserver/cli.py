@@ -48,7 +48,9 @@ def serve_parser() -> argparse.ArgumentParser:
     """Flags of `mockserver` (serve)."""
     parser = _Parser(prog="mockserver", description=(
         "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
-        "scenario files; `mockserver schema` prints the scenario-file JSON Schema."))
+        "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
+        "`mockserver prevalidate` (for developers of this repo) prints the table of "
+        "already-validated shipped scenarios that lets a start skip YAML and the schema check."))
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)")
     parser.add_argument("--fixtures", metavar="DIR", help="folder of scenario files (default: the shipped fixtures/)")
@@ -157,7 +159,7 @@ def check(argv: Sequence[str]) -> int:
 
     spec = Spec.load(resources.spec_path())
     # `extends` resolves next to each file first, then in this folder.
-    loader = FixtureLoader(spec, args.fixtures or resources.fixtures_dir())
+    loader = FixtureLoader(spec, args.fixtures or resources.fixtures_dir(), prevalidated=False)
     targets: list[Path] = []
     for raw in args.paths or [str(args.fixtures or resources.fixtures_dir())]:
         path = Path(raw)
@@ -194,7 +196,36 @@ def schema(argv: Sequence[str]) -> int:
     return 0
 
 
-COMMANDS = {"check": check, "schema": schema}
+def prevalidate(argv: Sequence[str]) -> int:
+    """Print the table of fully validated shipped scenarios (mockserver/prevalidated.json)."""
+    parser = _Parser(prog="mockserver prevalidate", description=(
+        "For developers of this repo. Validates every shipped scenario file in full and prints "
+        "the table mockserver/prevalidated.json, which lets a start skip YAML and the schema "
+        "check for a file whose exact bytes it holds. After editing openapi.yaml or a shipped "
+        "scenario, regenerate it: mockserver prevalidate > table.tmp && "
+        "mv table.tmp mockserver/prevalidated.json (a stale table only costs speed: its entries "
+        "no longer match)."))
+    parser.add_argument("--check", action="store_true",
+                        help="print nothing; exit 1 if the shipped table is not what it would print")
+    args = parser.parse_args(argv)
+    from . import prevalidated, resources
+
+    text = prevalidated.dumps(prevalidated.build(resources.spec_path(), resources.fixtures_dir()))
+    if not args.check:
+        sys.stdout.write(text)
+        return 0
+    try:
+        current = prevalidated.TABLE.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current == text:
+        return 0
+    print(f"{prevalidated.TABLE} is out of date: regenerate it with `mockserver prevalidate`",
+          file=sys.stderr)
+    return 1
+
+
+COMMANDS = {"check": check, "schema": schema, "prevalidate": prevalidate}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
