@@ -65,20 +65,26 @@ class Journal:
 def init_app(app: Flask, journal: Journal, operation_ids: frozenset[str], skip_prefix: str) -> None:
     """Record every request to an operation or to no route; the admin API and /docs are not."""
 
-    @app.before_request
-    def start() -> None:
-        request.environ[_START] = time.perf_counter()
+    inner = app.wsgi_app
+
+    def timed(environ: dict, start_response: Any) -> Any:
+        # A WSGI wrapper, not a before_request hook: no request proxy, no hook dispatch.
+        environ[_START] = time.perf_counter()
+        return inner(environ, start_response)
+
+    app.wsgi_app = timed  # type: ignore[method-assign]
 
     @app.after_request
     def record(response: Response) -> Response:
-        environ = request.environ
-        endpoint = request.endpoint
+        current = request._get_current_object()  # one proxy lookup instead of five
+        environ = current.environ
+        endpoint = current.endpoint
         if endpoint in operation_ids or (
             endpoint is None and not environ.get("PATH_INFO", "").startswith(skip_prefix)
         ):
             started = environ.get(_START)
             duration = 0.0 if started is None else (time.perf_counter() - started) * 1000
-            journal.record(environ["REQUEST_METHOD"], request.path,
-                           request.query_string.decode("utf-8", "replace"), response.status_code,
-                           endpoint, duration, auth.mask_key(auth.api_key(request.headers)))
+            query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
+            journal.record(environ["REQUEST_METHOD"], current.path, query, response.status_code,
+                           endpoint, duration, auth.mask_key(auth.api_key(current.headers)))
         return response
