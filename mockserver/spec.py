@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import yaml
-
+from . import prevalidated as table
 from .errors import SpecError
 
 if TYPE_CHECKING:
@@ -58,6 +57,19 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
 
+def _parse_yaml(raw: bytes, source: str) -> Any:
+    import yaml  # about 11 ms to import: only a document the table does not hold pays for it
+
+    try:
+        # The C loader when libyaml is there: several times faster, same safe constructors.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(raw.decode("utf-8"), Loader=loader)
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 (byte {exc.start})", source=source) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML ({exc})", source=source) from None
+
+
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
@@ -100,19 +112,17 @@ class Spec:
             raise SpecError("components.schemas.Platform has no enum of platforms", source=source)
 
     @classmethod
-    def load(cls, path: str | Path) -> Spec:
-        """Read and parse a document from disk."""
+    def load(cls, path: str | Path, prevalidated: bool = True) -> Spec:
+        """Read and parse a document from disk; the shipped table's copy if it holds these bytes."""
         path = Path(path)
         try:
-            # The C loader when libyaml is there: several times faster, same safe constructors.
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+            raw = path.read_bytes()
         except OSError as exc:
             raise SpecError(f"cannot read the document ({exc.strerror})", source=str(path)) from None
-        except UnicodeDecodeError as exc:
-            raise SpecError(f"not UTF-8 (byte {exc.start})", source=str(path)) from None
-        except yaml.YAMLError as exc:
-            raise SpecError(f"not valid YAML ({exc})", source=str(path)) from None
+        # A hit only saves the parse (and importing PyYAML): every check below runs either way.
+        document = table.lookup(table.key("openapi", raw)) if prevalidated else None
+        if document is None:
+            document = _parse_yaml(raw, str(path))
         return cls(document, source=str(path))
 
     @functools.cached_property

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import FixtureError, cli, create_app, fixtures, prevalidated, resources
+from mockserver import FixtureError, SpecError, cli, create_app, fixtures, prevalidated, resources
+from mockserver import spec as spec_module
 from mockserver.fixtures import FixtureLoader
 from mockserver.spec import Spec
 
@@ -41,7 +42,18 @@ def test_the_shipped_table_is_the_generated_one():
     built = prevalidated.build(resources.spec_path(), resources.fixtures_dir())
     assert prevalidated.TABLE.read_text(encoding="utf-8") == prevalidated.dumps(built), (
         "mockserver/prevalidated.json is out of date: regenerate it with `mockserver prevalidate`")
-    assert sorted(Path(name).stem for name, _ in built.values()) == SHIPPED
+    assert sorted(name for name, _ in built.values()) == sorted(
+        [resources.spec_path().name] + [f"{name}.yaml" for name in SHIPPED])
+
+
+def test_a_lookup_reads_exactly_what_the_whole_table_holds():
+    # lookup parses one entry's line; it must agree with reading the table as plain JSON.
+    table = json.loads(prevalidated.TABLE.read_bytes())
+    assert table["format"] == prevalidated.FORMAT and set(table["files"]) == set(table["entries"])
+    for entry, document in table["entries"].items():
+        assert repr(prevalidated.lookup(entry)) == repr(document)
+    assert prevalidated.lookup("0" * 64) is None
+    assert prevalidated.lookup(next(iter(table["entries"]))[:20]) is None
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -161,8 +173,31 @@ def test_prevalidate_prints_the_table_and_refuses_an_invalid_shipped_file(monkey
     assert out == "" and "slow.yaml: faults[0]" in err
 
 
-def test_a_shipped_start_imports_no_validator():
+def test_openapi_yaml_from_the_table_is_the_parsed_document(monkeypatch):
+    parsed = Spec.load(resources.spec_path(), prevalidated=False)
+
+    def refuse(*_args):
+        raise AssertionError("openapi.yaml was parsed although the table holds it")
+
+    monkeypatch.setattr(spec_module, "_parse_yaml", refuse)
+    hit = Spec.load(resources.spec_path())
+    assert repr(hit.document) == repr(parsed.document)
+    assert hit.operations == parsed.operations and hit.platforms == parsed.platforms
+
+
+def test_an_edited_openapi_yaml_is_parsed_and_checked(tmp_path):
+    edited = tmp_path / "openapi.yaml"
+    text = resources.spec_path().read_text(encoding="utf-8")
+    edited.write_text(text.replace("operationId: listSocialAccounts",
+                                   "operationId: listAccounts", 1), encoding="utf-8")
+    assert "listAccounts" in Spec.load(edited).operations
+    edited.write_text(text.replace("openapi: 3.1.0", "openapi: 3.0.3", 1), encoding="utf-8")
+    with pytest.raises(SpecError, match="not an OpenAPI 3.1 document"):
+        Spec.load(edited)
+
+
+def test_a_shipped_start_imports_no_validator_and_no_yaml():
     code = ("import sys; from mockserver import create_app; create_app(); "
-            "print(sorted(m for m in ('jsonschema', 'referencing') if m in sys.modules))")
+            "print(sorted(m for m in ('jsonschema', 'referencing', 'yaml') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
