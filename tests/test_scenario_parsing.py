@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import FixtureError, create_app, resources
+from mockserver import FixtureError, create_app, fixtures, resources
 from mockserver.fixtures import FixtureLoader, parse_document
 from mockserver.spec import Spec
 
@@ -97,3 +98,27 @@ def test_the_self_check_still_refuses_a_bad_response():
     spec = app.extensions["mockserver"].spec
     problem = response_problem(spec, "listSocialAccounts", 200, b'{"success": "yes"}')
     assert problem is not None and "breaks the schema" in problem
+
+
+@pytest.fixture
+def repack_small(monkeypatch):
+    """Repack every YAML document of 1 KiB or more, so that small files take that path."""
+    monkeypatch.setattr(fixtures, "REPACK_BYTES", 1024)
+
+
+@pytest.mark.parametrize("extra", ["", "notes: {1: one, true: yes}\n", "when: 2026-01-01\n"],
+                         ids=["plain", "int and bool keys", "a date"])
+def test_a_large_yaml_document_is_repacked_to_exactly_the_parsed_values(repack_small, extra):
+    text = DEFAULT_YAML.read_bytes() + extra.encode()
+    expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    # repr, not ==: it also tells 1 from "1" and True, and a date from a string.
+    assert repr(parse_document(text, "big.yaml")) == repr(expected)
+
+
+def test_a_repacked_scenario_loads_and_serves(repack_small, tmp_path):
+    path = tmp_path / "copy.yaml"
+    shutil.copyfile(DEFAULT_YAML, path)
+    client = create_app({"TESTING": True, "SCENARIO": str(path)}).test_client()
+    listed = client.get("/social-account", headers={"embed-api-key": "pn-demo-key"}).json
+    assert [a["accountName"] for a in listed["data"]["socialAccounts"]["linkedin"]] == [
+        "PostNitro", "Ada Lovelace"]
