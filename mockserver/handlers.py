@@ -15,14 +15,14 @@ Handler = Callable[..., Response]
 
 def list_social_accounts(mock: Mock, workspace: Workspace) -> Response:
     """GET /social-account: the workspace's accounts, grouped by platform."""
-    return json_response(200, mock.store.list_body(workspace.key))
+    return json_response(200, mock.store.list_body(workspace))
 
 
 def get_social_account(mock: Mock, workspace: Workspace, id: str) -> Response:  # noqa: A002
     """GET /social-account/{id}: one account and its usage, if it is in this workspace."""
     if not id.strip():
         return mock.examples.respond("getSocialAccount", "idRequired")
-    body = mock.store.read_body(workspace.key, id)
+    body = mock.store.read_body(workspace, id)
     if body is None:
         return mock.examples.respond("getSocialAccount", "notFound")
     return json_response(200, body)

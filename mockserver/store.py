@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import faults
@@ -29,17 +29,19 @@ class Workspace:
     workspace_id: str
     access: str
     accounts: Mapping[str, Mapping[str, Any]]  # id -> fixture account, in list order
+    # Answer bodies built from this workspace: the list under None, each read under its id.
+    # A change makes a new Workspace, so a body never outlives the state it was built from,
+    # and a request keeps answering from the workspace it was authenticated against.
+    bodies: dict[str | None, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Snapshot:
     """One consistent state; a reader holding it never sees a later change half-made."""
 
     scenario: Scenario
     workspaces: Mapping[str, Workspace]
     faults: Mapping[str, Fault]  # operationId -> its fault; empty when the scenario has none
-    list_bodies: dict[str, bytes] = field(default_factory=dict)
-    read_bodies: dict[str, bytes] = field(default_factory=dict)
 
 
 class Store:
@@ -105,35 +107,32 @@ class Store:
         """The workspace an API key resolves to, if any."""
         return self._snapshot.workspaces.get(key)
 
-    def list_body(self, key: str) -> bytes:
+    def list_body(self, workspace: Workspace) -> bytes:
         """The 200 body of the list for one workspace (built once per change)."""
-        snapshot = self._snapshot
-        body = snapshot.list_bodies.get(key)
+        body = workspace.bodies.get(None)
         if body is None:
             grouped: dict[str, list] = {platform: [] for platform in self._platforms}
-            for account in snapshot.workspaces[key].accounts.values():
+            for account in workspace.accounts.values():
                 grouped[account["platformType"]].append(
                     {f: account[f] for f in self._summary_fields if f in account}
                 )
-            body = dump_json({"success": True, "data": {"socialAccounts": grouped}})
-            snapshot.list_bodies[key] = body
+            body = workspace.bodies[None] = dump_json(
+                {"success": True, "data": {"socialAccounts": grouped}})
         return body
 
-    def read_body(self, key: str, account_id: str) -> bytes | None:
+    def read_body(self, workspace: Workspace, account_id: str) -> bytes | None:
         """The 200 body of a read, or None when the id is not in this workspace."""
-        snapshot = self._snapshot
-        workspace = snapshot.workspaces[key]
         account = workspace.accounts.get(account_id)
         if account is None:
             return None
-        body = snapshot.read_bodies.get(account_id)
+        body = workspace.bodies.get(account_id)
         if body is None:
             full = {"organizationId": workspace.organization_id, "workspaceId": workspace.workspace_id}
             full.update(account)
             social = {f: full[f] for f in self._full_fields if f in full}
             usage = [dict(row) for row in account.get("usage", ())]
-            body = dump_json({"success": True, "data": {"socialAccount": social, "usage": usage}})
-            snapshot.read_bodies[account_id] = body
+            body = workspace.bodies[account_id] = dump_json(
+                {"success": True, "data": {"socialAccount": social, "usage": usage}})
         return body
 
     # -- writes ----------------------------------------------------------------------------
@@ -141,15 +140,16 @@ class Store:
         """Remove an account and its scheduled-post links; False if it is not in this workspace."""
         with self._lock:
             current = self._snapshot
-            workspace = current.workspaces[key]
-            if account_id not in workspace.accounts:
+            # The key may be gone if the scenario was switched since the request was authenticated.
+            workspace = current.workspaces.get(key)
+            if workspace is None or account_id not in workspace.accounts:
                 return False
             accounts = {i: a for i, a in workspace.accounts.items() if i != account_id}
+            # copy() is one atomic step, where iterating would race with readers adding bodies.
+            bodies = workspace.bodies.copy()
+            bodies.pop(None, None)
+            bodies.pop(account_id, None)
             workspaces = dict(current.workspaces)
-            workspaces[key] = Workspace(key, workspace.organization_id, workspace.workspace_id,
-                                        workspace.access, accounts)
-            list_bodies = {k: v for k, v in current.list_bodies.items() if k != key}
-            read_bodies = {i: v for i, v in current.read_bodies.items() if i != account_id}
-            self._snapshot = Snapshot(current.scenario, workspaces, current.faults, list_bodies,
-                                      read_bodies)
+            workspaces[key] = replace(workspace, accounts=accounts, bodies=bodies)
+            self._snapshot = Snapshot(current.scenario, workspaces, current.faults)
             return True
