@@ -10,6 +10,11 @@ import pytest
 
 import contract_tests
 
+# The suite's lazily imported modules (and so PyYAML, requests, jsonschema) are imported here,
+# outside every in-process run: pytester drops the modules a run imported, and some extension
+# modules break when imported a second time (PyYAML's C loader then fails every parse).
+from contract_tests import api, lifecycle, stub  # noqa: F401
+
 from .app import API_KEY, DELETABLE_ID, EMPTY_KEY, UNPAID_KEY
 
 SUITE = str(Path(contract_tests.__file__).resolve().parent)
