@@ -184,8 +184,9 @@ def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contrac
     from .api import Contract
 
     if contract_target.unreachable is not None:
-        pytest.skip(f"the target did not answer ({contract_target.unreachable.title}); "
-                    "see test_target.py")
+        # A failure, not a skip: with test_target.py deselected (`-k`, one module) a skip would
+        # pass the run against a dead target. The report hook then stops the session.
+        raise contract_target.unreachable.with_traceback(None)
     redact = contract_target.settings.redact
 
     def record(name: str, value: str) -> None:
@@ -247,8 +248,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     error = call.excinfo.value if call.excinfo is not None else None
     if report.failed and isinstance(error, ContractFailure):
         report.longrepr = CleanRepr(redact(str(error)), path, lineno)
-        if isinstance(error, TargetError) and item.path.name == "test_target.py":
-            # Every other check would fail or skip the same way: one failure says it all.
+        target = item.config.stash.get(TARGET, None)
+        if target is not None and error is target.unreachable:
+            # Every other check would fail the same way: one failure says it all.
             item.session.shouldfail = redact(f"the target did not answer ({error.title}); "
                                              "nothing else was checked")
     elif report.failed and report.longrepr is not None and not isinstance(report.longrepr, tuple):

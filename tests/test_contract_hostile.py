@@ -97,15 +97,22 @@ def test_a_key_the_target_echoes_is_masked_everywhere(suite, tmp_path):
     assert _no_secret_in(outcome.output, xml, *outcome.failures.values())
 
 
-def test_an_unreachable_target_is_one_clear_failure(pytester, monkeypatch):
+# The whole suite fails in its probe; one module (no probe collected) fails in its first test.
+@pytest.mark.parametrize("module, first", [
+    (None, "test_the_base_url_answers_http"),
+    ("test_list.py", "test_the_list_answers_200_with_the_documented_body"),
+], ids=["whole suite", "one module"])
+def test_an_unreachable_target_is_one_clear_failure(pytester, monkeypatch, module, first):
     clean_environment(monkeypatch)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again below: nothing listens there
-    outcome = run_suite(pytester, "--base-url", f"http://127.0.0.1:{port}", *ALL_KEYS)
+    target = f"{SUITE}/{module}" if module else SUITE
+    outcome = run_suite(pytester, "--base-url", f"http://127.0.0.1:{port}", *ALL_KEYS,
+                        target=target)
     assert outcome.ret == 1
-    assert list(outcome.failures) == ["test_the_base_url_answers_http"]
-    assert outcome.failure("test_the_base_url_answers_http").startswith(
+    assert list(outcome.failures) == [first]
+    assert outcome.failure(first).startswith(
         f"Cannot connect to http://127.0.0.1:{port}: Connection refused")
     assert outcome.passed == 0 and outcome.skipped == {}
     assert "the target did not answer (Cannot connect" in outcome.output
