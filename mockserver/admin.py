@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +83,7 @@ def _posted_document() -> Any:
     if not body.strip():
         raise FixtureError('the body is empty: send {"name": "NAME"} or a scenario document',
                            source=POSTED)
-    if request.mimetype == "application/json":
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise FixtureError(f"not valid JSON ({exc})", source=POSTED) from None
-    return parse_document(body, POSTED)
+    return parse_document(body, POSTED, as_json=request.mimetype == "application/json")
 
 
 def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = True) -> Blueprint:

@@ -1,0 +1,58 @@
+"""Regressions found in review: races between auth and a switch, and hostile admin bodies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import DEMO_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCOUNT_ID
+
+from mockserver.handlers import HANDLERS
+
+
+@pytest.mark.parametrize(("operation_id", "params", "status"), [
+    ("listSocialAccounts", {}, 200),
+    ("getSocialAccount", {"id": OTHER_ACCOUNT_ID}, 200),
+    ("deleteSocialAccount", {"id": OTHER_ACCOUNT_ID}, 404),
+])
+def test_a_request_authenticated_before_a_switch_still_gets_a_documented_answer(
+        app, operation_id, params, status):
+    # The steps of one request with a scenario switch in between, in the order two threads can
+    # interleave them: auth sees the key, then the new scenario (without it) becomes active.
+    mock = app.extensions["mockserver"]
+    workspace = mock.store.workspace(OTHER_KEY)
+    mock.store.load(mock.loader.load_document({"description": "no keys at all"}))
+    with app.test_request_context():
+        response = HANDLERS[operation_id](mock, workspace, **params)
+    assert response.status_code == status
+    # Served from the state it was authenticated against; the delete changed nothing.
+    assert mock.store.snapshot.workspaces == {}
+
+
+def test_a_list_cached_before_a_delete_is_not_served_after_it(demo):
+    before = demo("GET", "/social-account").get_json()["data"]["socialAccounts"]["linkedin"]
+    assert PAGE_ACCOUNT_ID in [account["id"] for account in before]
+    assert demo("GET", f"/social-account/{PAGE_ACCOUNT_ID}").status_code == 200
+    assert demo("DELETE", f"/social-account/{PAGE_ACCOUNT_ID}").status_code == 200
+    after = demo("GET", "/social-account").get_json()["data"]["socialAccounts"]["linkedin"]
+    assert [account["id"] for account in after] == [
+        account["id"] for account in before if account["id"] != PAGE_ACCOUNT_ID]
+    assert demo("GET", f"/social-account/{PAGE_ACCOUNT_ID}").status_code == 404
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"description": NaN}', "NaN is not a JSON number"),
+    (b'{"description": "\xff"}', "not UTF-8"),
+], ids=["deep", "NaN", "latin-1"])
+def test_a_hostile_json_scenario_is_refused_in_one_sentence(app, client, body, message):
+    before = app.extensions["mockserver"].store.snapshot
+    response = client.post("/__admin/scenario", data=body, content_type="application/json")
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert message in answer["message"]
+    reason = answer["message"].removeprefix("scenario refused, nothing changed: ")
+    assert answer["problems"] == [reason]
+    assert app.extensions["mockserver"].store.snapshot is before
+    listed = client.get("/social-account", headers={"embed-api-key": DEMO_KEY})
+    assert json.loads(listed.data)["success"] is True
