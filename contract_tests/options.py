@@ -94,8 +94,13 @@ class Settings:
     def redact(self, text: str) -> str:
         """The text with every key (as given, percent-encoded, in any case) masked."""
         for secret in sorted(self.secrets, key=len, reverse=True):
+            shown = len(mask(secret)) - 1  # the characters mask() itself keeps (or 0 for ****)
             for form in {secret, quote(secret, safe="")}:
                 text = re.sub(re.escape(form), mask(secret), text, flags=re.IGNORECASE)
+                # failures.clip() may cut an echoed key short: its start before the "…" is masked.
+                starts = "|".join(re.escape(form[:n]) for n in range(len(form) - 1, shown, -1))
+                if starts:
+                    text = re.sub(f"(?:{starts})…", mask(secret), text, flags=re.IGNORECASE)
         return text
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from contract_tests import document, options
 from contract_tests.client import origin
-from contract_tests.failures import ContractFailure
+from contract_tests.failures import ContractFailure, show
 from contract_tests.undocumented import undocumented_fields
 
 
@@ -81,6 +81,10 @@ def test_keys_are_masked_however_they_come_back():
     assert options.mask("pn-SecretKey-123") == "pn-S…" and options.mask("short") == "****"
     text = "pn-SecretKey-123 / PN-SECRETKEY-123 / pn-SecretKey-123%0A"
     assert settings.redact(text) == "pn-S… / pn-S… / pn-S…%0A"
+    # A long body clipped in the middle of an echoed key: the part before the cut is masked.
+    clipped = show("x" * 140 + " key pn-SecretKey-123", 158)
+    assert "pn-SecretKey" in clipped and settings.redact(clipped).endswith(" key pn-S… (5 more "
+                                                                            "characters)")
     keyed = options.Settings(base_url="http://x", api_key="pn-SecretKey-123")
     assert "pn-SecretKey-123" not in repr(keyed)
 
