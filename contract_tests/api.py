@@ -34,11 +34,9 @@ SENT_WITH = {"api": "with --api-key", "empty": "with --empty-api-key",
 class Target:
     """One session's view of the base URL: settings, document, client, cache and notes."""
 
-    def __init__(self, base_url: str, settings: Settings, document: Document, described: str):
-        self.base_url = base_url
+    def __init__(self, base_url: str, settings: Settings, document: Document):
         self.settings = settings
         self.document = document
-        self.described = described
         self.client = Client(base_url, settings.timeout)
         self.unreachable: TargetError | None = None
         self.notes: dict[str, set[str]] = {}  # undocumented field -> operations it was seen in
@@ -93,9 +91,6 @@ class Contract:
         self.document = target.document
         self.platforms = target.document.platforms
         self._record = record
-        self.list_op = self.document.operation("GET", LIST)
-        self.read_op = self.document.operation("GET", ITEM)
-        self.delete_op = self.document.operation("DELETE", ITEM)
 
     # -- requests ------------------------------------------------------------------------------
     def check(self, exchange: Exchange, method: str, template: str) -> Answer:

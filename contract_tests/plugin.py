@@ -165,10 +165,9 @@ def contract_target(pytestconfig: pytest.Config, contract_settings: options.Sett
             url, failure = "http://127.0.0.1", TargetError(
                 "Could not start the local stub", received=str(exc),
                 documented="a running stub: pass --base-url, or install this project")
-        described = f"local stub at {url}"
     else:
-        url, described = contract_settings.base_url, contract_settings.base_url
-    target = Target(url, contract_settings, document, described)
+        url = contract_settings.base_url
+    target = Target(url, contract_settings, document)
     pytestconfig.stash[TARGET] = target
     if failure is None:
         target.probe()
