@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import admin_guard
 from .context import Mock
@@ -77,9 +78,20 @@ class _Catalogue:
         return summary
 
 
-def _posted_document() -> Any:
+def _posted_body() -> bytes | None:
+    """The request body, or None when it is larger than a scenario may be."""
+    # One byte over the limit is read, so that a chunked body (no Content-Length to check up
+    # front) that is too large shows as such instead of being cut at the limit.
+    request.max_content_length = MAX_DOCUMENT_BYTES + 1
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return None
+    return None if len(body) > MAX_DOCUMENT_BYTES else body
+
+
+def _posted_document(body: bytes) -> Any:
     """The request body parsed as JSON (when so labelled) or YAML, else FixtureError."""
-    body = request.get_data(cache=False)
     if not body.strip():
         raise FixtureError('the body is empty: send {"name": "NAME"} or a scenario document',
                            source=POSTED)
@@ -103,10 +115,11 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
     @admin.post("/scenario")
     def switch() -> Response:
         """Switch to a named scenario or load a posted one; refused whole unless it validates."""
-        if (request.content_length or 0) > MAX_DOCUMENT_BYTES:
+        body = _posted_body()
+        if body is None:
             return refusal(413, f"a scenario may be at most {MAX_DOCUMENT_BYTES // 2**20} MiB")
         try:
-            posted = _posted_document()
+            posted = _posted_document(body)
             if isinstance(posted, dict) and "name" in posted and "description" not in posted:
                 name = posted["name"]
                 if set(posted) != {"name"} or not isinstance(name, str):

@@ -1,12 +1,15 @@
-"""Regressions found in review: races between auth and a switch, and hostile admin bodies."""
+"""Regressions found in review: a switch racing a request, and hostile admin bodies."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from conftest import DEMO_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCOUNT_ID
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from mockserver.fixtures import MAX_DOCUMENT_BYTES
 from mockserver.handlers import HANDLERS
 
 
@@ -56,3 +59,33 @@ def test_a_hostile_json_scenario_is_refused_in_one_sentence(app, client, body, m
     assert app.extensions["mockserver"].store.snapshot is before
     listed = client.get("/social-account", headers={"embed-api-key": DEMO_KEY})
     assert json.loads(listed.data)["success"] is True
+
+
+def test_a_chunked_scenario_over_the_limit_is_413_not_cut_short(app):
+    # A chunked body has no Content-Length; it used to be read in full, or (with a limit) cut
+    # at 8 MiB and parsed as if that were all of it.
+    class Endless(io.RawIOBase):
+        sent = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            if Endless.sent > 4 * MAX_DOCUMENT_BYTES:  # a bound for the test, never reached
+                return 0
+            buffer[:] = b"#" * len(buffer)
+            Endless.sent += len(buffer)
+            return len(buffer)
+
+    environ = EnvironBuilder("/__admin/scenario", method="POST",
+                             content_type="application/yaml").get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ["wsgi.input"] = io.BufferedReader(Endless())
+    environ["wsgi.input_terminated"] = True  # what waitress says of a chunked body
+    before = app.extensions["mockserver"].store.snapshot
+    body, status, _headers = run_wsgi_app(app, environ)
+    assert status == "413 REQUEST ENTITY TOO LARGE"
+    assert json.loads(b"".join(body)) == {"success": False,
+                                          "message": "a scenario may be at most 8 MiB"}
+    assert Endless.sent < 2 * MAX_DOCUMENT_BYTES
+    assert app.extensions["mockserver"].store.snapshot is before
