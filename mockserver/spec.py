@@ -34,13 +34,6 @@ def format_checker() -> FormatChecker:
     return checker
 
 
-def __getattr__(name: str) -> Any:
-    # `FORMAT_CHECKER` stays importable as before, but costs the import only when used.
-    if name == "FORMAT_CHECKER":
-        return format_checker()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass(frozen=True)
 class Operation:
     """One operation of the document, with what the stub needs to serve and check it."""
