@@ -152,6 +152,13 @@ def test_the_load_generator_takes_nearest_rank_percentiles():
     assert (loadgen.percentile(values, 0.50), loadgen.percentile(values, 0.99)) == (50.0, 99.0)
 
 
+def test_the_contract_run_ignores_settings_that_point_elsewhere():
+    env = {"PATH": "/bin", "CONTRACT_BASE_URL": "https://embed-api.postnitro.ai",
+           "EMBED_API_KEY": "pn-real-key", "CONTRACT_DELETE_ACCOUNT_ID": "acc-1",
+           "PYTEST_ADDOPTS": "--base-url https://example.test"}
+    assert run.contract_env(env) == {"PATH": "/bin"}
+
+
 def test_load_goes_only_to_localhost():
     with pytest.raises(ValueError, match="127.0.0.1"):
         load.run_load("python", "http://example.com/", {}, 1, 0.1)
