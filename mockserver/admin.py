@@ -50,11 +50,15 @@ class _Catalogue:
         self._cache: dict[str, tuple[tuple, dict[str, Any]]] = {}
 
     def summaries(self) -> list[dict[str, Any]]:
+        """Each scenario file's name, description (or problems) and whether it is active."""
         loader, active = self.mock.loader, self.mock.store.scenario
         active_file = active.origin.resolve() if isinstance(active.origin, Path) else None
         out = []
         for name in loader.names():
-            path = loader.path_of(name)
+            try:
+                path = loader.path_of(name)
+            except FixtureError:  # removed since the folder was listed: not a 500
+                continue
             summary = dict(self._summary(path))
             summary["active"] = path.resolve() == active_file
             out.append(summary)

@@ -169,13 +169,14 @@ class FixtureLoader:
 
     # -- finding ---------------------------------------------------------------------------
     def names(self) -> list[str]:
-        """The names of the scenario files in the fixtures folder."""
+        """The names of the scenario files in the fixtures folder, each once."""
         if not self.fixtures_dir.is_dir():
             return []
-        return sorted(
+        # A set: `x.yaml` and `x.json` are one name (path_of picks the first suffix).
+        return sorted({
             p.stem for p in self.fixtures_dir.iterdir()
             if p.suffix in SUFFIXES and SCENARIO_NAME.match(p.stem) and p.is_file()
-        )
+        })
 
     def path_of(self, name: str, near: Path | None = None) -> Path:
         """The file of a named scenario (next to `near` first); names cannot reach outside."""

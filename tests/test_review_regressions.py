@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 
 import pytest
 from conftest import DEMO_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCOUNT_ID
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from mockserver import create_app, resources
 from mockserver.fixtures import MAX_DOCUMENT_BYTES
 from mockserver.handlers import HANDLERS
 
@@ -89,3 +91,14 @@ def test_a_chunked_scenario_over_the_limit_is_413_not_cut_short(app):
                                           "message": "a scenario may be at most 8 MiB"}
     assert Endless.sent < 2 * MAX_DOCUMENT_BYTES
     assert app.extensions["mockserver"].store.snapshot is before
+
+
+def test_a_scenario_in_two_formats_is_listed_once(tmp_path):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(resources.fixtures_dir(), fixtures)
+    shutil.copy(fixtures / "empty-workspace.yaml", fixtures / "empty-workspace.yml")
+    client = create_app({"TESTING": True, "FIXTURES_DIR": fixtures}).test_client()
+    names = [s["name"] for s in client.get("/__admin/scenarios").get_json()["scenarios"]]
+    assert names.count("empty-workspace") == 1
+    message = client.post("/__admin/scenario", json={"name": "nope"}).get_json()["message"]
+    assert message.count("empty-workspace") == 1
