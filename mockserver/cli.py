@@ -96,7 +96,7 @@ def _describe(app, url: str) -> str:
     scenario = mock.store.scenario
     lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}", "keys:"]
     for key, workspace in mock.store.snapshot.workspaces.items():
-        state = (f"{len(workspace.accounts)} accounts" if workspace.access == "paid"
+        state = (f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}" if workspace.access == "paid"
                  else f"refused: {workspace.access}")
         lines.append(f"  {key:<24} {state}")
     names = ", ".join(mock.loader.names())

@@ -30,6 +30,9 @@ def check_handlers(mock: Mock, handlers: Mapping[str, Handler]) -> None:
     needed = {(op.operation_id, name) for op in mock.spec.operations.values() for name in auth.AUTH_EXAMPLES
               if any(s in op.statuses for s in (401, 402))}
     missing = sorted(f"{o}.{n}" for o, n in needed if mock.examples.get(o, n) is None)
+    # Faults and `Prefer: code=` may ask for any documented status: each needs a body to send.
+    missing += sorted(f"{op.operation_id} {status}" for op in mock.spec.operations.values()
+                      for status in op.statuses if mock.examples.first_for(op.operation_id, status) is None)
     if missing:
         raise SpecError(f"the stub answers with examples the document lacks: {', '.join(missing)}",
                         source=mock.spec.source)

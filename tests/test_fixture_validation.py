@@ -118,3 +118,13 @@ def test_spec_that_is_not_openapi_3_1(tmp_path):
     bad.write_text("swagger: '2.0'\n")
     with pytest.raises(SpecError, match="not an OpenAPI 3.1 document"):
         create_app({"SPEC_PATH": str(bad)})
+
+
+def test_a_documented_status_without_an_example_is_a_start_up_error(tmp_path):
+    # Faults and `Prefer: code=` can ask for any documented status, so each needs a body.
+    document = yaml.safe_load(resources.spec_path().read_text())
+    del document["paths"]["/social-account"]["get"]["responses"]["500"]["content"]["application/json"]["examples"]
+    bad = tmp_path / "openapi.yaml"
+    bad.write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(SpecError, match="examples the document lacks: listSocialAccounts 500"):
+        create_app({"SPEC_PATH": str(bad)})
