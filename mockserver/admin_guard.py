@@ -51,13 +51,21 @@ def guard(token: str | None, open_without_token: bool, refuse) -> Response | Non
     """
     if token:
         scheme, _, presented = (request.headers.get("Authorization") or "").partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            presented.strip().encode(), token.encode()
+        ):
             return None
         return refuse(401, f"the admin API needs its token: {TOKEN_HINT}")
     if not open_without_token:
-        return refuse(403, "the admin API is closed: the stub listens on a non-loopback address, "
-                           "so start it with --admin-token or MOCKSERVER_ADMIN_TOKEN")
+        return refuse(
+            403,
+            "the admin API is closed: the stub listens on a non-loopback address, "
+            "so start it with --admin-token or MOCKSERVER_ADMIN_TOKEN",
+        )
     if not is_loopback(_hostname(request.host)):
-        return refuse(403, f"the admin API answers only to a loopback Host without a token, not "
-                           f"{request.host!r}: {TOKEN_HINT} after starting with --admin-token")
+        return refuse(
+            403,
+            f"the admin API answers only to a loopback Host without a token, not "
+            f"{request.host!r}: {TOKEN_HINT} after starting with --admin-token",
+        )
     return None

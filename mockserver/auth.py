@@ -7,7 +7,11 @@ from collections.abc import Mapping
 # The example (in openapi.yaml) that answers each kind of refusal.
 MISSING_KEY = "missingKey"
 UNKNOWN_KEY = "unknownKey"
-REFUSED_ACCESS = {"unpaid": "unpaid", "no-workspace": "noWorkspace", "no-organization": "noOrganization"}
+REFUSED_ACCESS = {
+    "unpaid": "unpaid",
+    "no-workspace": "noWorkspace",
+    "no-organization": "noOrganization",
+}
 AUTH_EXAMPLES = (MISSING_KEY, UNKNOWN_KEY, *REFUSED_ACCESS.values())
 
 

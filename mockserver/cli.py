@@ -40,34 +40,68 @@ def _port(text: str) -> int:
 def _origin(text: str) -> str:
     if not ORIGIN.match(text):
         raise argparse.ArgumentTypeError(
-            f"--cors-origin must be an origin such as http://localhost:3000 (no path), not {text!r}")
+            f"--cors-origin must be an origin such as http://localhost:3000 (no path), not {text!r}"
+        )
     return text
 
 
 def serve_parser() -> argparse.ArgumentParser:
     """Flags of `mockserver` (serve)."""
-    parser = _Parser(prog="mockserver", description=(
-        "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
-        "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
-        "`mockserver prevalidate` (for developers of this repo) prints the table of "
-        "already-validated shipped scenarios that lets a start skip YAML and the schema check."))
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
-    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)")
-    parser.add_argument("--fixtures", metavar="DIR", help="folder of scenario files (default: the shipped fixtures/)")
-    parser.add_argument("--scenario", default="default", metavar="NAME|FILE",
-                        help="scenario name in the fixtures folder, or a file path (default %(default)s)")
-    parser.add_argument("--validate-responses", action="store_true",
-                        help="check every response against openapi.yaml and log any departure")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (default %(default)s)")
-    parser.add_argument("--cors-origin", type=_origin, action="append", metavar="ORIGIN",
-                        help="answer browsers only from this origin (repeatable; default: any "
-                             "origin is echoed back)")
+    parser = _Parser(
+        prog="mockserver",
+        description=(
+            "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
+            "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
+            "`mockserver prevalidate` (for developers of this repo) prints the table of "
+            "already-validated shipped scenarios that lets a start skip YAML and the schema check."
+        ),
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)"
+    )
+    parser.add_argument(
+        "--fixtures",
+        metavar="DIR",
+        help="folder of scenario files (default: the shipped fixtures/)",
+    )
+    parser.add_argument(
+        "--scenario",
+        default="default",
+        metavar="NAME|FILE",
+        help="scenario name in the fixtures folder, or a file path (default %(default)s)",
+    )
+    parser.add_argument(
+        "--validate-responses",
+        action="store_true",
+        help="check every response against openapi.yaml and log any departure",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=8, help="worker threads (default %(default)s)"
+    )
+    parser.add_argument(
+        "--cors-origin",
+        type=_origin,
+        action="append",
+        metavar="ORIGIN",
+        help="answer browsers only from this origin (repeatable; default: any "
+        "origin is echoed back)",
+    )
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers at all")
-    parser.add_argument("--no-reload", action="store_true",
-                        help="do not reload the scenario when its files change on disk")
-    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get(ADMIN_TOKEN_ENV),
-                        help="require `Authorization: Bearer TOKEN` on /__admin/ (default: "
-                             f"${ADMIN_TOKEN_ENV}); needed for the admin API off loopback")
+    parser.add_argument(
+        "--no-reload",
+        action="store_true",
+        help="do not reload the scenario when its files change on disk",
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=os.environ.get(ADMIN_TOKEN_ENV),
+        help="require `Authorization: Bearer TOKEN` on /__admin/ (default: "
+        f"${ADMIN_TOKEN_ENV}); needed for the admin API off loopback",
+    )
     return parser
 
 
@@ -78,7 +112,9 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
     if args.no_cors and args.cors_origin:
         raise ConfigError("--no-cors and --cors-origin contradict each other; give one")
     if args.fixtures and not Path(args.fixtures).is_dir():
-        raise FixtureError("the fixtures folder does not exist", source=f"--fixtures {args.fixtures}")
+        raise FixtureError(
+            "the fixtures folder does not exist", source=f"--fixtures {args.fixtures}"
+        )
     return {
         "FIXTURES_DIR": args.fixtures,
         "SCENARIO": args.scenario,
@@ -96,16 +132,21 @@ def _describe(app, url: str) -> str:
     scenario = mock.store.scenario
     lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}", "keys:"]
     for key, workspace in mock.store.snapshot.workspaces.items():
-        state = (f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}" if workspace.access == "paid"
-                 else f"refused: {workspace.access}")
+        state = (
+            f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}"
+            if workspace.access == "paid"
+            else f"refused: {workspace.access}"
+        )
         lines.append(f"  {key:<24} {state}")
     names = ", ".join(mock.loader.names())
     lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
     if app.config["ADMIN_TOKEN"]:
         lines.append("admin API: every call needs `Authorization: Bearer <token>`")
     elif not app.config["ADMIN_OPEN"]:
-        lines.append(f"admin API: closed, since this address is not loopback; "
-                     f"start with --admin-token or ${ADMIN_TOKEN_ENV} to open it")
+        lines.append(
+            f"admin API: closed, since this address is not loopback; "
+            f"start with --admin-token or ${ADMIN_TOKEN_ENV} to open it"
+        )
     return "\n".join(lines)
 
 
@@ -120,8 +161,9 @@ def serve(argv: Sequence[str]) -> int:
     import waitress
 
     try:
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                        ident="mockserver")
+        server = waitress.create_server(
+            app, host=args.host, port=args.port, threads=args.threads, ident="mockserver"
+        )
     except OSError as exc:
         raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -148,9 +190,15 @@ def _log_to_stderr() -> None:
 
 def check(argv: Sequence[str]) -> int:
     """Lint scenario files: `file: path: reason` lines and exit 1 if any is invalid."""
-    parser = _Parser(prog="mockserver check", description="Lint scenario files against openapi.yaml.")
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="scenario files or folders (default: the shipped fixtures/)")
+    parser = _Parser(
+        prog="mockserver check", description="Lint scenario files against openapi.yaml."
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="scenario files or folders (default: the shipped fixtures/)",
+    )
     parser.add_argument("--fixtures", metavar="DIR", help="folder that `extends` names resolve in")
     args = parser.parse_args(argv)
     from . import resources
@@ -198,15 +246,22 @@ def schema(argv: Sequence[str]) -> int:
 
 def prevalidate(argv: Sequence[str]) -> int:
     """Print the table of fully validated shipped scenarios (mockserver/prevalidated.json)."""
-    parser = _Parser(prog="mockserver prevalidate", description=(
-        "For developers of this repo. Validates every shipped scenario file in full and prints "
-        "the table mockserver/prevalidated.json, which lets a start skip YAML and the schema "
-        "check for a file whose exact bytes it holds. After editing openapi.yaml or a shipped "
-        "scenario, regenerate it: mockserver prevalidate > table.tmp && "
-        "mv table.tmp mockserver/prevalidated.json (a stale table only costs speed: its entries "
-        "no longer match)."))
-    parser.add_argument("--check", action="store_true",
-                        help="print nothing; exit 1 if the shipped table is not what it would print")
+    parser = _Parser(
+        prog="mockserver prevalidate",
+        description=(
+            "For developers of this repo. Validates every shipped scenario file in full and prints "
+            "the table mockserver/prevalidated.json, which lets a start skip YAML and the schema "
+            "check for a file whose exact bytes it holds. After editing openapi.yaml or a shipped "
+            "scenario, regenerate it: mockserver prevalidate > table.tmp && "
+            "mv table.tmp mockserver/prevalidated.json (a stale table only costs speed: its "
+            "entries no longer match)."
+        ),
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="print nothing; exit 1 if the shipped table is not what it would print",
+    )
     args = parser.parse_args(argv)
     from . import prevalidated, resources
 
@@ -220,8 +275,10 @@ def prevalidate(argv: Sequence[str]) -> int:
         current = None
     if current == text:
         return 0
-    print(f"{prevalidated.TABLE} is out of date: regenerate it with `mockserver prevalidate`",
-          file=sys.stderr)
+    print(
+        f"{prevalidated.TABLE} is out of date: regenerate it with `mockserver prevalidate`",
+        file=sys.stderr,
+    )
     return 1
 
 

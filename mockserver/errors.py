@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class MockServerError(Exception):
-    """A problem with the stub's inputs (spec, fixtures, flags); printed as one line, no traceback."""
+    """A problem with the stub's inputs (spec, fixtures, flags): one line, no traceback."""
 
     def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
         self.message = message
@@ -31,8 +31,11 @@ class FixtureError(MockServerError):
         """One error for a list of (path, reason): the first names itself, the rest are counted."""
         path, reason = problems[0]
         more = len(problems) - 1
-        error = cls(reason + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""),
-                    source=source, path=path)
+        error = cls(
+            reason + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""),
+            source=source,
+            path=path,
+        )
         error.problems = tuple(problems)
         return error
 

@@ -84,8 +84,9 @@ def _parse_json(text: str | bytes, source: str) -> Any:
     try:
         return json.loads(text, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
-        raise FixtureError(f"not valid JSON ({exc.msg})", source=source,
-                           path=f"line {exc.lineno}") from None
+        raise FixtureError(
+            f"not valid JSON ({exc.msg})", source=source, path=f"line {exc.lineno}"
+        ) from None
     except UnicodeDecodeError as exc:
         raise FixtureError(f"not UTF-8 (byte {exc.start})", source=source) from None
     except ValueError as exc:  # NaN or Infinity, which JSON does not have
@@ -105,7 +106,8 @@ def _parse_yaml(text: str | bytes, source: str) -> Any:
         raise FixtureError(f"not valid YAML ({problem})", source=source, path=where) from None
     # An alias needs an anchor (`&name`), so without a `&` nothing can expand: skip the walk.
     if (b"&" if isinstance(text, bytes) else "&") in text and (
-            _expanded_size(document, {}) > MAX_EXPANDED_NODES):
+        _expanded_size(document, {}) > MAX_EXPANDED_NODES
+    ):
         raise FixtureError("refused: YAML aliases expand it beyond the size limit", source=source)
     if len(text) < REPACK_BYTES:
         return document
@@ -163,8 +165,9 @@ class FixtureLoader:
         if self._compiled is None:
             from jsonschema import Draft202012Validator
 
-            self._compiled = Draft202012Validator(inline_refs(self.schema),
-                                                  format_checker=format_checker())
+            self._compiled = Draft202012Validator(
+                inline_refs(self.schema), format_checker=format_checker()
+            )
         return self._compiled
 
     # -- finding ---------------------------------------------------------------------------
@@ -173,10 +176,13 @@ class FixtureLoader:
         if not self.fixtures_dir.is_dir():
             return []
         # A set: `x.yaml` and `x.json` are one name (path_of picks the first suffix).
-        return sorted({
-            p.stem for p in self.fixtures_dir.iterdir()
-            if p.suffix in SUFFIXES and SCENARIO_NAME.match(p.stem) and p.is_file()
-        })
+        return sorted(
+            {
+                p.stem
+                for p in self.fixtures_dir.iterdir()
+                if p.suffix in SUFFIXES and SCENARIO_NAME.match(p.stem) and p.is_file()
+            }
+        )
 
     def path_of(self, name: str, near: Path | None = None) -> Path:
         """The file of a named scenario (next to `near` first); names cannot reach outside."""
@@ -205,8 +211,9 @@ class FixtureLoader:
 
     def load_document(self, document: Any, source: str = "<posted scenario>") -> Scenario:
         """Validate an already-parsed scenario document (e.g. one posted to the admin API)."""
-        return self._build(document, source=source, name=None, files=(), stamps=(), chain=(),
-                           origin=document)
+        return self._build(
+            document, source=source, name=None, files=(), stamps=(), chain=(), origin=document
+        )
 
     def reload(self, scenario: Scenario) -> Scenario:
         """The same scenario read again from where it came from (its file, or its document)."""
@@ -220,8 +227,9 @@ class FixtureLoader:
         try:
             size = path.stat().st_size
             if size > MAX_DOCUMENT_BYTES:
-                raise FixtureError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB",
-                                   source=str(path))
+                raise FixtureError(
+                    f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", source=str(path)
+                )
             text = path.read_bytes()
         except OSError as exc:
             raise FixtureError(f"cannot read the file ({exc.strerror})", source=str(path)) from None
@@ -233,12 +241,29 @@ class FixtureLoader:
 
     def _load_file(self, path: Path, chain: tuple[str, ...]) -> Scenario:
         document, stamp, schema_checked = self._read(path)
-        return self._build(document, source=str(path), name=path.stem, files=(path,),
-                           stamps=(stamp,), chain=chain, origin=path, schema_checked=schema_checked)
+        return self._build(
+            document,
+            source=str(path),
+            name=path.stem,
+            files=(path,),
+            stamps=(stamp,),
+            chain=chain,
+            origin=path,
+            schema_checked=schema_checked,
+        )
 
-    def _build(self, document: Any, *, source: str, name: str | None, files: tuple[Path, ...],
-               stamps: tuple[Stamp, ...], chain: tuple[str, ...], origin: Any,
-               schema_checked: bool = False) -> Scenario:
+    def _build(
+        self,
+        document: Any,
+        *,
+        source: str,
+        name: str | None,
+        files: tuple[Path, ...],
+        stamps: tuple[Stamp, ...],
+        chain: tuple[str, ...],
+        origin: Any,
+        schema_checked: bool = False,
+    ) -> Scenario:
         problems = self.problems(document, schema_checked)
         if problems:
             raise FixtureError.from_problems(source, problems)
@@ -248,13 +273,16 @@ class FixtureLoader:
         if parent_name:
             if parent_name in chain or parent_name == name:
                 cycle = " -> ".join([*chain, name or source, parent_name])
-                raise FixtureError(f"`extends` makes a cycle ({cycle})", source=source, path="extends")
+                raise FixtureError(
+                    f"`extends` makes a cycle ({cycle})", source=source, path="extends"
+                )
             try:
                 near = files[0].parent if files else None
                 parent = self._load_file(self.path_of(parent_name, near), (*chain, name or source))
             except FixtureError as exc:
-                raise FixtureError(f"cannot extend {parent_name!r}: {exc}", source=source,
-                                   path="extends") from None
+                raise FixtureError(
+                    f"cannot extend {parent_name!r}: {exc}", source=source, path="extends"
+                ) from None
             workspaces.update(parent.workspaces)
             faults = list(parent.faults)
             files, stamps = files + parent.files, stamps + parent.stamps
@@ -286,13 +314,16 @@ class FixtureLoader:
         if not isinstance(document, dict):
             return [("(top level)", "a scenario is a mapping with at least `description`")]
         if not schema_checked:
-            errors = sorted(self.validator.iter_errors(document),
-                            key=lambda e: list(map(str, e.absolute_path)))
+            errors = sorted(
+                self.validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+            )
             found = [(format_path(error.absolute_path), error.message) for error in errors]
             if found:
                 return found
-        return [*self._fault_checks(document.get("faults") or []),
-                *self._account_checks(document.get("workspaces") or {})]
+        return [
+            *self._fault_checks(document.get("faults") or []),
+            *self._account_checks(document.get("workspaces") or {}),
+        ]
 
     def _account_checks(self, workspaces: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
         for key, workspace in workspaces.items():
@@ -300,9 +331,11 @@ class FixtureLoader:
                 for index, account in enumerate(accounts):
                     where = format_path(["workspaces", key, "socialAccounts", platform, index])
                     if account["platformType"] != platform:
-                        yield (f"{where}.platformType",
-                               f"account listed under {platform!r} has platformType "
-                               f"{account['platformType']!r}")
+                        yield (
+                            f"{where}.platformType",
+                            f"account listed under {platform!r} has platformType "
+                            f"{account['platformType']!r}",
+                        )
                     statuses = [row["status"] for row in account.get("usage", ())]
                     for status in {s for s in statuses if statuses.count(s) > 1}:
                         yield (f"{where}.usage", f"status {status!r} appears more than once")
@@ -311,15 +344,19 @@ class FixtureLoader:
         for index, fault in enumerate(faults):
             if "status" not in fault:
                 continue
-            ops = self.spec.operations.values() if fault["operation"] == "*" else [
-                self.spec.operations[fault["operation"]]
-            ]
+            ops = (
+                self.spec.operations.values()
+                if fault["operation"] == "*"
+                else [self.spec.operations[fault["operation"]]]
+            )
             for op in ops:
                 if fault["status"] not in op.statuses:
                     documented = ", ".join(map(str, sorted(op.statuses)))
-                    yield (format_path(["faults", index, "status"]),
-                           f"{op.label} does not document status {fault['status']} "
-                           f"(it documents {documented})")
+                    yield (
+                        format_path(["faults", index, "status"]),
+                        f"{op.label} does not document status {fault['status']} "
+                        f"(it documents {documented})",
+                    )
 
     @staticmethod
     def _cross_checks(workspaces: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
@@ -328,9 +365,14 @@ class FixtureLoader:
         for key, workspace in workspaces.items():
             for platform, accounts in (workspace.get("socialAccounts") or {}).items():
                 for index, account in enumerate(accounts):
-                    where = format_path(["workspaces", key, "socialAccounts", platform, index, "id"])
+                    where = format_path(
+                        ["workspaces", key, "socialAccounts", platform, index, "id"]
+                    )
                     if account["id"] in first_seen:
-                        yield (where, f"id {account['id']!r} is already used in "
-                                      f"workspace {first_seen[account['id']]!r}")
+                        yield (
+                            where,
+                            f"id {account['id']!r} is already used in "
+                            f"workspace {first_seen[account['id']]!r}",
+                        )
                     else:
                         first_seen[account["id"]] = key

@@ -23,19 +23,33 @@ _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def check_handlers(mock: Mock, handlers: Mapping[str, Handler]) -> None:
     """Every operation has a handler and every handler an operation, else a start-up error."""
     operations, names = set(mock.spec.operations), set(handlers)
-    problems = [f"operation {o!r} in {mock.spec.source} has no handler" for o in sorted(operations - names)]
-    problems += [f"handler {h!r} has no operation in {mock.spec.source}" for h in sorted(names - operations)]
+    problems = [
+        f"operation {o!r} in {mock.spec.source} has no handler" for o in sorted(operations - names)
+    ]
+    problems += [
+        f"handler {h!r} has no operation in {mock.spec.source}" for h in sorted(names - operations)
+    ]
     if problems:
         raise SpecError("; ".join(problems))
-    needed = {(op.operation_id, name) for op in mock.spec.operations.values() for name in auth.AUTH_EXAMPLES
-              if any(s in op.statuses for s in (401, 402))}
+    needed = {
+        (op.operation_id, name)
+        for op in mock.spec.operations.values()
+        for name in auth.AUTH_EXAMPLES
+        if any(s in op.statuses for s in (401, 402))
+    }
     missing = sorted(f"{o}.{n}" for o, n in needed if mock.examples.get(o, n) is None)
     # Faults and `Prefer: code=` may ask for any documented status: each needs a body to send.
-    missing += sorted(f"{op.operation_id} {status}" for op in mock.spec.operations.values()
-                      for status in op.statuses if mock.examples.first_for(op.operation_id, status) is None)
+    missing += sorted(
+        f"{op.operation_id} {status}"
+        for op in mock.spec.operations.values()
+        for status in op.statuses
+        if mock.examples.first_for(op.operation_id, status) is None
+    )
     if missing:
-        raise SpecError(f"the stub answers with examples the document lacks: {', '.join(missing)}",
-                        source=mock.spec.source)
+        raise SpecError(
+            f"the stub answers with examples the document lacks: {', '.join(missing)}",
+            source=mock.spec.source,
+        )
 
 
 def authenticate(mock: Mock, operation_id: str):
@@ -51,8 +65,9 @@ def authenticate(mock: Mock, operation_id: str):
     return workspace, None
 
 
-def _special(mock: Mock, op: Operation, handler: Handler, fault: Fault | None,
-             params: dict[str, str]) -> Response:
+def _special(
+    mock: Mock, op: Operation, handler: Handler, fault: Fault | None, params: dict[str, str]
+) -> Response:
     """The slow path: a scenario fault, or a request that asks for an override.
 
     Latency comes first and applies to every answer. An override naming an auth answer (401,
@@ -129,5 +144,6 @@ def register_operations(app: Flask, mock: Mock, handlers: Mapping[str, Handler])
             head, _, last = rule.rpartition("/")
             rule = f"{head}/<maybe_empty:{last[1:-1]}>"
         view = _view(mock, op, handlers[op.operation_id])
-        app.add_url_rule(rule, endpoint=op.operation_id, view_func=view,
-                         methods=[op.method.upper()])
+        app.add_url_rule(
+            rule, endpoint=op.operation_id, view_func=view, methods=[op.method.upper()]
+        )

@@ -32,7 +32,9 @@ def _fixture_account(schemas: dict[str, Any]) -> dict[str, Any]:
         for prop in schemas[name]["properties"]:
             if prop not in WORKSPACE_FIELDS and prop not in properties:
                 properties[prop] = {"$ref": f"#/$defs/{name}/properties/{prop}"}
-        required += [r for r in schemas[name]["required"] if r not in WORKSPACE_FIELDS + tuple(required)]
+        required += [
+            r for r in schemas[name]["required"] if r not in WORKSPACE_FIELDS + tuple(required)
+        ]
     properties["usage"] = {
         "type": "array",
         "description": "Scheduled-post links per publish status (the read's `usage`).",
@@ -40,7 +42,10 @@ def _fixture_account(schemas: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "type": "object",
-        "description": "One connected account: every field the list and the read show, and its usage.",
+        "description": (
+            "One connected account: every field the list and the read show, and its "
+            "usage."
+        ),
         "required": required,
         "properties": properties,
         "additionalProperties": False,
@@ -64,7 +69,10 @@ def build_scenario_schema(spec: Spec) -> dict[str, Any]:
             "access": {
                 "enum": list(ACCESS_LEVELS),
                 "default": "paid",
-                "description": "paid: served; unpaid: 402; no-workspace / no-organization: the 401s.",
+                "description": (
+                    "paid: served; unpaid: 402; no-workspace / no-organization: the "
+                    "401s."
+                ),
             },
             "socialAccounts": {
                 "type": "object",
@@ -86,7 +94,10 @@ def build_scenario_schema(spec: Spec) -> dict[str, Any]:
             "operation": {"enum": ["*", *operation_ids]},
             "status": {
                 "type": "integer",
-                "description": "A status the document lists for the operation; answered with its documented body.",
+                "description": (
+                    "A status the document lists for the operation; answered with "
+                    "its documented body."
+                ),
             },
             "latencyMs": {"type": "integer", "minimum": 0, "maximum": 60000},
             "body": {
@@ -100,16 +111,26 @@ def build_scenario_schema(spec: Spec) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "mockserver scenario",
-        "description": "One named situation the stub serves: workspaces by API key, and optional faults.",
+        "description": (
+            "One named situation the stub serves: workspaces by API key, and "
+            "optional faults."
+        ),
         "type": "object",
         "required": ["description"],
         "additionalProperties": False,
         "properties": {
             "description": {"type": "string", "minLength": 1, "pattern": "^[^\\n]+$"},
-            "extends": {"type": "string", "minLength": 1, "description": "A scenario to start from."},
+            "extends": {
+                "type": "string",
+                "minLength": 1,
+                "description": "A scenario to start from.",
+            },
             "workspaces": {
                 "type": "object",
-                "description": "Workspaces by API key; a key given here replaces the same key of `extends`.",
+                "description": (
+                    "Workspaces by API key; a key given here replaces the same key "
+                    "of `extends`."
+                ),
                 "propertyNames": {"minLength": 1, "pattern": "^\\S+$"},
                 "additionalProperties": {"$ref": "#/$defs/Workspace"},
             },

@@ -29,8 +29,9 @@ def format_checker() -> FormatChecker:
 
     checker = Draft202012Validator.FORMAT_CHECKER
     if "date-time" not in checker.checkers:  # pragma: no cover - guarded by the dependency
-        raise SpecError("rfc3339-validator is not installed, so `format: date-time` would go "
-                        "unchecked")
+        raise SpecError(
+            "rfc3339-validator is not installed, so `format: date-time` would go unchecked"
+        )
     return checker
 
 
@@ -111,7 +112,9 @@ class Spec:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise SpecError(f"cannot read the document ({exc.strerror})", source=str(path)) from None
+            raise SpecError(
+                f"cannot read the document ({exc.strerror})", source=str(path)
+            ) from None
         # A hit only saves the parse (and importing PyYAML): every check below runs either way.
         document = table.lookup(table.key("openapi", raw)) if prevalidated else None
         if document is None:
@@ -132,7 +135,9 @@ class Spec:
         while isinstance(node, dict) and "$ref" in node:
             ref = node["$ref"]
             if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
-                raise SpecError(f"unsupported or circular $ref {ref!r}", source=self.source, path=pointer)
+                raise SpecError(
+                    f"unsupported or circular $ref {ref!r}", source=self.source, path=pointer
+                )
             seen.add(ref)
             pointer = ref[1:]
             node = self._lookup(ref, where=pointer)
@@ -146,8 +151,9 @@ class Spec:
             try:
                 node = node[int(token)] if isinstance(node, list) else node[token]
             except (KeyError, IndexError, ValueError, TypeError):
-                raise SpecError(f"$ref {ref!r} points at nothing", source=self.source,
-                                path=where) from None
+                raise SpecError(
+                    f"$ref {ref!r} points at nothing", source=self.source, path=where
+                ) from None
         return node
 
     def _add_operation(self, path: str, method: str, operation: dict) -> None:
@@ -159,14 +165,19 @@ class Spec:
         base = f"/paths/{_escape(path)}/{method}/responses"
         for code, response in (operation.get("responses") or {}).items():
             if not str(code).isdigit():
-                raise SpecError(f"response {code!r} is not a status code", source=self.source, path=where)
+                raise SpecError(
+                    f"response {code!r} is not a status code", source=self.source, path=where
+                )
             status = int(code)
             statuses.add(status)
             response, pointer = self.resolve(response, f"{base}/{code}")
             media = (response.get("content") or {}).get("application/json")
             if media is None or "schema" not in media:
-                raise SpecError("response has no application/json schema", source=self.source,
-                                path=f"{where}.responses.{code}")
+                raise SpecError(
+                    "response has no application/json schema",
+                    source=self.source,
+                    path=f"{where}.responses.{code}",
+                )
             self._schema_uris[(operation_id, status)] = (
                 f"{SPEC_URI}#{pointer}/content/application~1json/schema"
             )
@@ -186,8 +197,10 @@ class Spec:
 
             # Two threads may both build it; either result is the same, so no lock.
             validator = self._validators[key] = Draft202012Validator(
-                {"$ref": self._schema_uris[key]}, registry=self.registry,
-                format_checker=format_checker())
+                {"$ref": self._schema_uris[key]},
+                registry=self.registry,
+                format_checker=format_checker(),
+            )
         return validator
 
     def component_schemas(self) -> dict[str, Any]:

@@ -117,7 +117,8 @@ class Store:
                     {f: account[f] for f in self._summary_fields if f in account}
                 )
             body = workspace.bodies[None] = dump_json(
-                {"success": True, "data": {"socialAccounts": grouped}})
+                {"success": True, "data": {"socialAccounts": grouped}}
+            )
         return body
 
     def read_body(self, workspace: Workspace, account_id: str) -> bytes | None:
@@ -127,12 +128,16 @@ class Store:
             return None
         body = workspace.bodies.get(account_id)
         if body is None:
-            full = {"organizationId": workspace.organization_id, "workspaceId": workspace.workspace_id}
+            full = {
+                "organizationId": workspace.organization_id,
+                "workspaceId": workspace.workspace_id,
+            }
             full.update(account)
             social = {f: full[f] for f in self._full_fields if f in full}
             usage = [dict(row) for row in account.get("usage", ())]
             body = workspace.bodies[account_id] = dump_json(
-                {"success": True, "data": {"socialAccount": social, "usage": usage}})
+                {"success": True, "data": {"socialAccount": social, "usage": usage}}
+            )
         return body
 
     # -- writes ----------------------------------------------------------------------------

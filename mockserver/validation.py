@@ -32,15 +32,18 @@ def response_problem(spec: Spec, operation_id: str, status: int, body: bytes) ->
 
 
 def init_app(app: Flask, spec: Spec) -> None:
-    """Check each documented operation's response when VALIDATE_RESPONSES is on (costs nothing off)."""
+    """Check documented operations' responses when VALIDATE_RESPONSES is on (free when off)."""
     if not app.config["VALIDATE_RESPONSES"]:
         return
 
     @app.after_request
     def validate(response: Response) -> Response:
         endpoint = request.endpoint
-        if (endpoint not in spec.operations or request.method in ("HEAD", "OPTIONS")
-                or not response.is_sequence):
+        if (
+            endpoint not in spec.operations
+            or request.method in ("HEAD", "OPTIONS")
+            or not response.is_sequence
+        ):
             return response
         if response.headers.get("X-Mock-Fault"):  # a deliberate fault is not the stub's bug
             return response

@@ -7,9 +7,9 @@ import socket
 
 import pytest
 import requests
-from werkzeug.exceptions import HTTPException
 from conftest import DEMO_KEY, PAGE_ACCOUNT_ID
 from stub_process import running_stub
+from werkzeug.exceptions import HTTPException
 
 from mockserver import create_app
 from mockserver.validation import response_problem
@@ -54,13 +54,17 @@ IDS = {
 @pytest.mark.parametrize("raw_id", list(IDS.values()), ids=list(IDS))
 def test_strange_ids(method, raw_id):
     client = STUB.test_client()
-    response = client.open(f"/social-account/{raw_id}", method=method, headers={"embed-api-key": DEMO_KEY})
+    response = client.open(
+        f"/social-account/{raw_id}", method=method, headers={"embed-api-key": DEMO_KEY}
+    )
     _conforms(response, _endpoint(response.request.path, method))
 
 
 @pytest.mark.parametrize("raw_id", list(IDS.values()), ids=list(IDS))
 def test_strange_ids_are_404_or_422_never_200(raw_id):
-    response = STUB.test_client().get(f"/social-account/{raw_id}", headers={"embed-api-key": DEMO_KEY})
+    response = STUB.test_client().get(
+        f"/social-account/{raw_id}", headers={"embed-api-key": DEMO_KEY}
+    )
     assert response.status_code in (404, 422)
 
 
@@ -75,7 +79,10 @@ HEADERS = {
     "non-ASCII key": {"embed-api-key": "pn-ключ".encode().decode("latin-1")},
     "malformed Prefer": {"embed-api-key": DEMO_KEY, "Prefer": "code=,example=;;=="},
     "Prefer with huge code": {"embed-api-key": DEMO_KEY, "Prefer": "code=99999999999999999999"},
-    "Prefer with an unknown preference": {"embed-api-key": DEMO_KEY, "Prefer": "respond-async, wait=5"},
+    "Prefer with an unknown preference": {
+        "embed-api-key": DEMO_KEY,
+        "Prefer": "respond-async, wait=5",
+    },
 }
 
 
@@ -91,16 +98,23 @@ def test_strange_headers(path, headers):
         _conforms(response, endpoint)
 
 
-@pytest.mark.parametrize(("method", "kwargs"), [
-    ("GET", {"data": b"{not json"}),
-    ("GET", {"json": {"socialAccounts": []}}),
-    ("DELETE", {"data": b"\x00\xff" * 1000, "content_type": "application/octet-stream"}),
-    ("GET", {"query_string": "page=2&limit=abc&id=&&&=x"}),
-    ("GET", {"query_string": "__nope=1&__code="}),
-])
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("GET", {"data": b"{not json"}),
+        ("GET", {"json": {"socialAccounts": []}}),
+        ("DELETE", {"data": b"\x00\xff" * 1000, "content_type": "application/octet-stream"}),
+        ("GET", {"query_string": "page=2&limit=abc&id=&&&=x"}),
+        ("GET", {"query_string": "__nope=1&__code="}),
+    ],
+)
 def test_bodies_and_queries_that_do_not_apply(method, kwargs):
-    response = STUB.test_client().open(f"/social-account/{PAGE_ACCOUNT_ID}", method=method,
-                                       headers={"embed-api-key": DEMO_KEY}, **kwargs)
+    response = STUB.test_client().open(
+        f"/social-account/{PAGE_ACCOUNT_ID}",
+        method=method,
+        headers={"embed-api-key": DEMO_KEY},
+        **kwargs,
+    )
     if response.headers.get("X-Mock-Fault") == "override-refused":
         assert response.status_code == 422
     else:
@@ -140,27 +154,37 @@ def _raw(url: str, request_bytes: bytes) -> bytes:
 
 
 def test_repeated_key_headers_get_a_documented_answer(url):
-    answer = _raw(url, b"GET /social-account HTTP/1.1\r\nHost: x\r\nembed-api-key: pn-demo-key\r\n"
-                       b"embed-api-key: pn-empty-key\r\nConnection: close\r\n\r\n")
+    answer = _raw(
+        url,
+        b"GET /social-account HTTP/1.1\r\nHost: x\r\nembed-api-key: pn-demo-key\r\n"
+        b"embed-api-key: pn-empty-key\r\nConnection: close\r\n\r\n",
+    )
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith((b"HTTP/1.1 200", b"HTTP/1.1 401")), head
     assert json.loads(body)
 
 
 def test_oversized_headers_do_not_crash_the_stub(url):
-    large = requests.get(f"{url}/social-account", timeout=10,
-                         headers={"embed-api-key": DEMO_KEY, "x-filler": "f" * 200_000})
+    large = requests.get(
+        f"{url}/social-account",
+        timeout=10,
+        headers={"embed-api-key": DEMO_KEY, "x-filler": "f" * 200_000},
+    )
     assert large.status_code == 200 and large.json()["success"] is True
     # Past waitress' 256 kB limit the server itself refuses, before any app code: a plain 431.
-    huge = requests.get(f"{url}/social-account", timeout=10,
-                        headers={"embed-api-key": DEMO_KEY, "x-filler": "f" * 300_000})
+    huge = requests.get(
+        f"{url}/social-account",
+        timeout=10,
+        headers={"embed-api-key": DEMO_KEY, "x-filler": "f" * 300_000},
+    )
     assert huge.status_code == 431 and "<html" not in huge.text.lower()
     after = requests.get(f"{url}/social-account", headers={"embed-api-key": DEMO_KEY}, timeout=10)
     assert after.status_code == 200
 
 
 def test_a_10_kB_id_over_the_wire(url):
-    response = requests.get(f"{url}/social-account/{'y' * 10_240}", timeout=10,
-                            headers={"embed-api-key": DEMO_KEY})
+    response = requests.get(
+        f"{url}/social-account/{'y' * 10_240}", timeout=10, headers={"embed-api-key": DEMO_KEY}
+    )
     assert response.status_code == 404
     assert response.json() == {"success": False, "message": "Social account not found"}

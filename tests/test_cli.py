@@ -13,29 +13,34 @@ from mockserver.cli import main
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mockserver", *args], capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_serves_the_default_scenario_and_prints_url_and_keys():
     with running_stub() as url:
         assert url.startswith("http://127.0.0.1:")
-        response = requests.get(f"{url}/social-account", headers={"embed-api-key": "pn-empty-key"},
-                                timeout=10)
+        response = requests.get(
+            f"{url}/social-account", headers={"embed-api-key": "pn-empty-key"}, timeout=10
+        )
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "application/json; charset=utf-8"
         assert response.json()["data"]["socialAccounts"]["linkedin"] == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--port", "abc"], "--port must be a number, not 'abc'"),
-    (["--port", "70000"], "--port must be between 0 and 65535"),
-    (["--bogus"], "unrecognized arguments: --bogus"),
-    (["--threads", "0"], "--threads must be at least 1"),
-    (["--fixtures", "/nowhere"], "--fixtures /nowhere: the fixtures folder does not exist"),
-    (["--scenario", "nope"], "'nope': no such scenario"),
-    (["--scenario", "/nowhere/x.yaml"], "/nowhere/x.yaml: cannot read the file"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "abc"], "--port must be a number, not 'abc'"),
+        (["--port", "70000"], "--port must be between 0 and 65535"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--threads", "0"], "--threads must be at least 1"),
+        (["--fixtures", "/nowhere"], "--fixtures /nowhere: the fixtures folder does not exist"),
+        (["--scenario", "nope"], "'nope': no such scenario"),
+        (["--scenario", "/nowhere/x.yaml"], "/nowhere/x.yaml: cannot read the file"),
+    ],
+)
 def test_bad_input_is_one_sentence_and_exit_2(args, message):
     result = _run(*args)
     assert result.returncode == 2
@@ -48,12 +53,15 @@ def test_bad_input_is_one_sentence_and_exit_2(args, message):
 
 def test_invalid_fixture_file_is_one_sentence(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("description: bad\nworkspaces:\n  k: {organizationId: o, workspaceId: w, plan: x}\n")
+    bad.write_text(
+        "description: bad\nworkspaces:\n  k: {organizationId: o, workspaceId: w, plan: x}\n"
+    )
     result = _run("--scenario", str(bad))
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"mockserver: error: {bad}: workspaces.k: Additional properties are not allowed "
-        "('plan' was unexpected)")
+        "('plan' was unexpected)"
+    )
 
 
 def test_port_in_use_is_one_sentence():

@@ -23,6 +23,7 @@ def _run_all(workers) -> None:
                 work()
             except BaseException as exc:  # noqa: BLE001 - reported by the test below
                 errors.append(exc)
+
         return run
 
     threads = [threading.Thread(target=wrap(w)) for w in workers]
@@ -41,16 +42,22 @@ def test_a_delete_wins_exactly_once_while_others_read():
 
     def deleter():
         client = app.test_client()
-        status = client.delete(f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY}).status_code
+        status = client.delete(
+            f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY}
+        ).status_code
         with lock:
             statuses[status] += 1
 
     def reader():
         client = app.test_client()
         for _ in range(20):
-            assert client.get("/social-account", headers={"embed-api-key": DEMO_KEY}).status_code == 200
-            assert client.get(f"/social-account/{PAGE_ACCOUNT_ID}",
-                              headers={"embed-api-key": DEMO_KEY}).status_code in (200, 404)
+            assert (
+                client.get("/social-account", headers={"embed-api-key": DEMO_KEY}).status_code
+                == 200
+            )
+            assert client.get(
+                f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY}
+            ).status_code in (200, 404)
 
     _run_all([deleter] * THREADS + [reader] * 4)
     assert statuses == Counter({200: 1, 404: THREADS - 1})
@@ -64,10 +71,14 @@ def test_switching_and_resetting_never_shows_a_half_loaded_scenario():
         client.post("/__admin/scenario", json={"name": name})
         seeds[name] = client.get("/social-account", headers={"embed-api-key": DEMO_KEY}).data
     client.delete(f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY})
-    seeds["many-accounts after a delete"] = client.get("/social-account", headers={"embed-api-key": DEMO_KEY}).data
+    seeds["many-accounts after a delete"] = client.get(
+        "/social-account", headers={"embed-api-key": DEMO_KEY}
+    ).data
     client.post("/__admin/scenario", json={"name": "default"})
     client.delete(f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY})
-    seeds["default after a delete"] = client.get("/social-account", headers={"embed-api-key": DEMO_KEY}).data
+    seeds["default after a delete"] = client.get(
+        "/social-account", headers={"embed-api-key": DEMO_KEY}
+    ).data
     assert len(set(seeds.values())) in (3, 4)  # many-accounts may not hold the page's account
     seen: Counter = Counter()
     lock = threading.Lock()
@@ -93,8 +104,9 @@ def test_switching_and_resetting_never_shows_a_half_loaded_scenario():
     def deleter():
         deleting = app.test_client()
         for _ in range(15):
-            status = deleting.delete(f"/social-account/{PAGE_ACCOUNT_ID}",
-                                     headers={"embed-api-key": DEMO_KEY}).status_code
+            status = deleting.delete(
+                f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY}
+            ).status_code
             assert status in (200, 404)
 
     _run_all([switcher] * 2 + [reader] * 6 + [deleter] * 2)

@@ -15,11 +15,11 @@ PLATFORMS = ["linkedin", "instagram", "tiktok", "threads"]
 AUTH_MESSAGES = {
     "missing": "Unauthorized",
     "unknown": "Unable to find embed details, please check your Embed API key and make sure to use "
-               "the key for API.",
+    "the key for API.",
     "no-workspace": "Unable to find workspace details, please attach a workspace to this API key.",
     "no-organization": "Unable to find organization details.",
     "unpaid": "Embed API requires a paid main plan with the API Credits add-on, or an active Embed "
-              "API subscription.",
+    "API subscription.",
 }
 OPERATIONS = [
     pytest.param("GET", "/social-account", id="GET /social-account"),
@@ -49,21 +49,35 @@ def test_list_groups_accounts_under_all_four_platform_keys(demo):
 def test_list_of_empty_workspace_has_four_empty_arrays(demo):
     response = demo("GET", "/social-account", key=EMPTY_KEY)
     assert response.status_code == 200
-    assert response.json == {"success": True, "data": {"socialAccounts": {p: [] for p in PLATFORMS}}}
+    assert response.json == {
+        "success": True,
+        "data": {"socialAccounts": {p: [] for p in PLATFORMS}},
+    }
 
 
 def test_read_answers_the_pages_example_byte_for_byte(demo):
-    page = (Path(__file__).resolve().parents[2] / "shared/spec/social-accounts.txt")
+    page = Path(__file__).resolve().parents[2] / "shared/spec/social-accounts.txt"
     response = demo("GET", f"/social-account/{PAGE_ACCOUNT_ID}")
     assert response.status_code == 200
-    expected = {"success": True, "data": {
-        "socialAccount": {
-            "id": PAGE_ACCOUNT_ID, "organizationId": "org_123", "workspaceId": "ws_456",
-            "platformType": "linkedin", "accountHandle": "postnitroai-co", "accountName": "PostNitro",
-            "accountLogo": "https://...", "accessTokenStatus": "active",
-            "tokenExpiresAt": "2026-09-01T00:00:00.000Z", "createdAt": "2026-05-01T12:00:00.000Z",
-            "updatedAt": "2026-05-01T12:00:00.000Z"},
-        "usage": [{"status": "PENDING", "_count": 3}, {"status": "PUBLISHED", "_count": 12}]}}
+    expected = {
+        "success": True,
+        "data": {
+            "socialAccount": {
+                "id": PAGE_ACCOUNT_ID,
+                "organizationId": "org_123",
+                "workspaceId": "ws_456",
+                "platformType": "linkedin",
+                "accountHandle": "postnitroai-co",
+                "accountName": "PostNitro",
+                "accountLogo": "https://...",
+                "accessTokenStatus": "active",
+                "tokenExpiresAt": "2026-09-01T00:00:00.000Z",
+                "createdAt": "2026-05-01T12:00:00.000Z",
+                "updatedAt": "2026-05-01T12:00:00.000Z",
+            },
+            "usage": [{"status": "PENDING", "_count": 3}, {"status": "PUBLISHED", "_count": 12}],
+        },
+    }
     assert response.json == expected
     assert list(response.json["data"]["socialAccount"]) == list(expected["data"]["socialAccount"])
     if page.exists():
@@ -83,36 +97,71 @@ def test_read_agrees_with_the_list_for_every_account(demo):
 
 def test_demo_workspace_has_an_expired_token_and_several_usage_statuses(demo):
     listed = demo("GET", "/social-account").json
-    assert "expired" in {a["accessTokenStatus"] for p in PLATFORMS
-                         for a in listed["data"]["socialAccounts"][p]}
+    assert "expired" in {
+        a["accessTokenStatus"] for p in PLATFORMS for a in listed["data"]["socialAccounts"][p]
+    }
     statuses = set()
     for account_id in _ids(listed):
-        statuses |= {r["status"] for r in demo("GET", f"/social-account/{account_id}").json["data"]["usage"]}
+        statuses |= {
+            r["status"] for r in demo("GET", f"/social-account/{account_id}").json["data"]["usage"]
+        }
     assert len(statuses) >= 3
 
 
 # -- errors --------------------------------------------------------------------------------
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-@pytest.mark.parametrize(("headers", "status", "envelope", "message"), [
-    pytest.param({}, 401, "status", AUTH_MESSAGES["missing"], id="no key"),
-    pytest.param({"embed-api-key": "   "}, 401, "status", AUTH_MESSAGES["missing"], id="blank key"),
-    pytest.param({"embed-api-key": "pn-nobody"}, 401, "status", AUTH_MESSAGES["unknown"], id="unknown key"),
-    pytest.param({"authorization": "Bearer pn-nobody"}, 401, "status", AUTH_MESSAGES["unknown"],
-                 id="unknown bearer"),
-    pytest.param({"embed-api-key": "pn-noworkspace-key"}, 401, "status", AUTH_MESSAGES["no-workspace"],
-                 id="no workspace"),
-    pytest.param({"embed-api-key": "pn-noorg-key"}, 401, "status", AUTH_MESSAGES["no-organization"],
-                 id="no organization"),
-    pytest.param({"embed-api-key": UNPAID_KEY}, 402, "status", AUTH_MESSAGES["unpaid"], id="unpaid"),
-])
-def test_auth_refusals_use_the_status_envelope(client, method, path, headers, status, envelope, message):
+@pytest.mark.parametrize(
+    ("headers", "status", "envelope", "message"),
+    [
+        pytest.param({}, 401, "status", AUTH_MESSAGES["missing"], id="no key"),
+        pytest.param(
+            {"embed-api-key": "   "}, 401, "status", AUTH_MESSAGES["missing"], id="blank key"
+        ),
+        pytest.param(
+            {"embed-api-key": "pn-nobody"},
+            401,
+            "status",
+            AUTH_MESSAGES["unknown"],
+            id="unknown key",
+        ),
+        pytest.param(
+            {"authorization": "Bearer pn-nobody"},
+            401,
+            "status",
+            AUTH_MESSAGES["unknown"],
+            id="unknown bearer",
+        ),
+        pytest.param(
+            {"embed-api-key": "pn-noworkspace-key"},
+            401,
+            "status",
+            AUTH_MESSAGES["no-workspace"],
+            id="no workspace",
+        ),
+        pytest.param(
+            {"embed-api-key": "pn-noorg-key"},
+            401,
+            "status",
+            AUTH_MESSAGES["no-organization"],
+            id="no organization",
+        ),
+        pytest.param(
+            {"embed-api-key": UNPAID_KEY}, 402, "status", AUTH_MESSAGES["unpaid"], id="unpaid"
+        ),
+    ],
+)
+def test_auth_refusals_use_the_status_envelope(
+    client, method, path, headers, status, envelope, message
+):
     response = client.open(path, method=method, headers=headers)
     assert response.status_code == status
     assert response.json == {envelope: False, "message": message}
 
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
-@pytest.mark.parametrize("path", ["/social-account/%20", "/social-account/", "/social-account/%09%20"])
+@pytest.mark.parametrize(
+    "path", ["/social-account/%20", "/social-account/", "/social-account/%09%20"]
+)
 def test_blank_id_is_422(demo, method, path):
     response = demo(method, path)
     assert response.status_code == 422
@@ -126,10 +175,16 @@ def test_unknown_id_is_404(demo, method):
     assert response.json == {"success": False, "message": "Social account not found"}
 
 
-@pytest.mark.parametrize(("header", "value"), [
-    ("embed-api-key", DEMO_KEY), ("authorization", DEMO_KEY), ("authorization", f"Bearer {DEMO_KEY}"),
-    ("authorization", f"bearer   {DEMO_KEY} "), ("embed-api-key", f"  {DEMO_KEY}  "),
-])
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("embed-api-key", DEMO_KEY),
+        ("authorization", DEMO_KEY),
+        ("authorization", f"Bearer {DEMO_KEY}"),
+        ("authorization", f"bearer   {DEMO_KEY} "),
+        ("embed-api-key", f"  {DEMO_KEY}  "),
+    ],
+)
 def test_key_is_accepted_from_either_header(client, header, value):
     response = client.get("/social-account", headers={header: value})
     assert response.status_code == 200
@@ -180,8 +235,11 @@ def test_concurrent_deletes_of_one_id_succeed_exactly_once(app):
     def worker():
         client = app.test_client()
         barrier.wait()
-        statuses.append(client.delete(f"/social-account/{PAGE_ACCOUNT_ID}",
-                                      headers={"embed-api-key": DEMO_KEY}).status_code)
+        statuses.append(
+            client.delete(
+                f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY}
+            ).status_code
+        )
 
     threads = [threading.Thread(target=worker) for _ in range(16)]
     for thread in threads:

@@ -34,35 +34,85 @@ def _first(document):
     return document["workspaces"]["pn-demo-key"]["socialAccounts"]["linkedin"][0]
 
 
-@pytest.mark.parametrize(("change", "path", "reason"), [
-    pytest.param(lambda d: _first(d).update(accountTyp="x"), ACCOUNT, "'accountTyp' was unexpected",
-                 id="typo'd field"),
-    pytest.param(lambda d: _first(d).update(accountName=42), f"{ACCOUNT}.accountName",
-                 "42 is not of type 'string'", id="wrong type"),
-    pytest.param(lambda d: _first(d).pop("accountHandle"), ACCOUNT, "'accountHandle' is a required property",
-                 id="missing field"),
-    pytest.param(lambda d: _first(d).update(createdAt="last tuesday"), f"{ACCOUNT}.createdAt",
-                 "is not a 'date-time'", id="bad date-time"),
-    pytest.param(lambda d: _first(d).update(platformType="tiktok"), f"{ACCOUNT}.platformType",
-                 "listed under 'linkedin' has platformType 'tiktok'", id="wrong platform"),
-    pytest.param(lambda d: _first(d)["usage"].append({"status": "PENDING", "_count": 1}),
-                 f"{ACCOUNT}.usage", "'PENDING' appears more than once", id="duplicate usage status"),
-    pytest.param(lambda d: _first(d)["usage"][0].update(_count=-1), f"{ACCOUNT}.usage[0]._count",
-                 "-1 is less than the minimum of 0", id="negative count"),
-    pytest.param(lambda d: d["workspaces"]["pn-other-key"]["socialAccounts"]["threads"][0].update(
-        id="cmqi7jyir0003v0m91hxnyyaq"), "workspaces.pn-other-key.socialAccounts.threads[0].id",
-        "already used in workspace 'pn-demo-key'", id="id in two workspaces"),
-    pytest.param(lambda d: d["workspaces"]["pn-demo-key"].update(access="trial"),
-                 "workspaces.pn-demo-key.access", "'trial' is not one of", id="unknown access"),
-    pytest.param(lambda d: d["workspaces"]["pn-demo-key"]["socialAccounts"].update(facebook=[]),
-                 "workspaces.pn-demo-key.socialAccounts", "'facebook' was unexpected",
-                 id="unknown platform"),
-    pytest.param(lambda d: d.pop("description"), "(top level)", "'description' is a required property",
-                 id="no description"),
-    pytest.param(lambda d: d.update(faults=[{"operation": "listSocialAccounts", "status": 404}]),
-                 "faults[0].status", "GET /social-account does not document status 404",
-                 id="undocumented fault status"),
-])
+@pytest.mark.parametrize(
+    ("change", "path", "reason"),
+    [
+        pytest.param(
+            lambda d: _first(d).update(accountTyp="x"),
+            ACCOUNT,
+            "'accountTyp' was unexpected",
+            id="typo'd field",
+        ),
+        pytest.param(
+            lambda d: _first(d).update(accountName=42),
+            f"{ACCOUNT}.accountName",
+            "42 is not of type 'string'",
+            id="wrong type",
+        ),
+        pytest.param(
+            lambda d: _first(d).pop("accountHandle"),
+            ACCOUNT,
+            "'accountHandle' is a required property",
+            id="missing field",
+        ),
+        pytest.param(
+            lambda d: _first(d).update(createdAt="last tuesday"),
+            f"{ACCOUNT}.createdAt",
+            "is not a 'date-time'",
+            id="bad date-time",
+        ),
+        pytest.param(
+            lambda d: _first(d).update(platformType="tiktok"),
+            f"{ACCOUNT}.platformType",
+            "listed under 'linkedin' has platformType 'tiktok'",
+            id="wrong platform",
+        ),
+        pytest.param(
+            lambda d: _first(d)["usage"].append({"status": "PENDING", "_count": 1}),
+            f"{ACCOUNT}.usage",
+            "'PENDING' appears more than once",
+            id="duplicate usage status",
+        ),
+        pytest.param(
+            lambda d: _first(d)["usage"][0].update(_count=-1),
+            f"{ACCOUNT}.usage[0]._count",
+            "-1 is less than the minimum of 0",
+            id="negative count",
+        ),
+        pytest.param(
+            lambda d: d["workspaces"]["pn-other-key"]["socialAccounts"]["threads"][0].update(
+                id="cmqi7jyir0003v0m91hxnyyaq"
+            ),
+            "workspaces.pn-other-key.socialAccounts.threads[0].id",
+            "already used in workspace 'pn-demo-key'",
+            id="id in two workspaces",
+        ),
+        pytest.param(
+            lambda d: d["workspaces"]["pn-demo-key"].update(access="trial"),
+            "workspaces.pn-demo-key.access",
+            "'trial' is not one of",
+            id="unknown access",
+        ),
+        pytest.param(
+            lambda d: d["workspaces"]["pn-demo-key"]["socialAccounts"].update(facebook=[]),
+            "workspaces.pn-demo-key.socialAccounts",
+            "'facebook' was unexpected",
+            id="unknown platform",
+        ),
+        pytest.param(
+            lambda d: d.pop("description"),
+            "(top level)",
+            "'description' is a required property",
+            id="no description",
+        ),
+        pytest.param(
+            lambda d: d.update(faults=[{"operation": "listSocialAccounts", "status": 404}]),
+            "faults[0].status",
+            "GET /social-account does not document status 404",
+            id="undocumented fault status",
+        ),
+    ],
+)
 def test_invalid_fixture_refuses_to_start(fixtures, change, path, reason):
     _edit(fixtures, change)
     with pytest.raises(FixtureError) as caught:
@@ -123,7 +173,9 @@ def test_spec_that_is_not_openapi_3_1(tmp_path):
 def test_a_documented_status_without_an_example_is_a_start_up_error(tmp_path):
     # Faults and `Prefer: code=` can ask for any documented status, so each needs a body.
     document = yaml.safe_load(resources.spec_path().read_text())
-    del document["paths"]["/social-account"]["get"]["responses"]["500"]["content"]["application/json"]["examples"]
+    del document["paths"]["/social-account"]["get"]["responses"]["500"]["content"][
+        "application/json"
+    ]["examples"]
     bad = tmp_path / "openapi.yaml"
     bad.write_text(yaml.safe_dump(document, sort_keys=False))
     with pytest.raises(SpecError, match="examples the document lacks: listSocialAccounts 500"):

@@ -1,4 +1,4 @@
-"""openapi.yaml is a valid OpenAPI 3.1 document, its examples conform, and it says what the page says."""
+"""openapi.yaml is valid OpenAPI 3.1, its examples conform, and it says what the page says."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _page_json_blocks(text: str) -> list:
         elif char == "}" and depth:
             depth -= 1
             if depth == 0:
-                blocks.append(json.loads(text[start:index + 1]))
+                blocks.append(json.loads(text[start : index + 1]))
     return blocks
 
 
@@ -95,8 +95,12 @@ def test_page_examples_are_the_documents_examples():
 @pytest.mark.skipif(not PAGE.exists(), reason=f"the published page is not at {PAGE}")
 def test_every_message_of_the_page_and_auth_facts_is_in_the_document():
     text = resources.spec_path().read_text()
-    page_messages = ["Social account id is required", "Error fetching Social Accounts",
-                     "Error fetching Social Account", "Error deleting Social Account"]
+    page_messages = [
+        "Social account id is required",
+        "Error fetching Social Accounts",
+        "Error fetching Social Account",
+        "Error deleting Social Account",
+    ]
     page_messages += re.findall(r'"message": "([^"]+)"', PAGE.read_text())
     page_messages += re.findall(r'"message": "([^"]+)"', AUTH.read_text())
     page_messages += ["Token is required for this call."]

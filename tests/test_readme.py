@@ -21,7 +21,10 @@ STUB = "http://127.0.0.1:4010"
 
 def _blocks(text: str) -> list[tuple[str, str]]:
     """The fenced code blocks of the README, in order, as (language, content)."""
-    return [(lang, body.strip()) for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", text, re.M | re.S)]
+    return [
+        (lang, body.strip())
+        for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", text, re.M | re.S)
+    ]
 
 
 def _marked(marker: str) -> str:
@@ -31,14 +34,23 @@ def _marked(marker: str) -> str:
 
 
 BLOCKS = _blocks(TEXT)
-CURLS = [(command, output) for (lang, command), (out_lang, output) in zip(BLOCKS, BLOCKS[1:])
-         if lang == "sh" and command.startswith("curl ") and out_lang == "json"]
+CURLS = [
+    (command, output)
+    for (lang, command), (out_lang, output) in zip(BLOCKS, BLOCKS[1:], strict=False)
+    if lang == "sh" and command.startswith("curl ") and out_lang == "json"
+]
 
 
 def test_readme_shows_curl_for_every_page_answer():
     shown = "\n".join(output for _, output in CURLS)
-    for message in ["Social account not found", "Social account id is required", "Unauthorized",
-                    "Social account deleted successfully", "paid main plan", "Unable to find embed"]:
+    for message in [
+        "Social account not found",
+        "Social account id is required",
+        "Unauthorized",
+        "Social account deleted successfully",
+        "paid main plan",
+        "Unable to find embed",
+    ]:
         assert message in shown
 
 
@@ -75,28 +87,39 @@ def test_run_command_serves_the_default_scenario_on_4010():
         pytest.skip("port 4010 is taken here (a stub is already running?)")
     with running_stub(command=[program]) as url:
         assert url == STUB
-        answer = requests.get(f"{url}/social-account", headers={"embed-api-key": "pn-demo-key"}, timeout=10)
+        answer = requests.get(
+            f"{url}/social-account", headers={"embed-api-key": "pn-demo-key"}, timeout=10
+        )
         assert answer.status_code == 200
 
 
 def _shell_lines() -> list[str]:
-    return [line for lang, body in BLOCKS if lang == "sh" for line in body.splitlines() if line.strip()]
+    return [
+        line for lang, body in BLOCKS if lang == "sh" for line in body.splitlines() if line.strip()
+    ]
 
 
 def test_every_shell_command_in_the_readme_is_run_by_a_test():
     run_elsewhere = {
-        _marked("run-command"), _marked("test-command"),  # above and by .ci/run
+        _marked("run-command"),
+        _marked("test-command"),  # above and by .ci/run
         _marked("contract-command"),  # tests/test_contract_plugin.py
         *MOCKSERVER_COMMANDS,  # below
     }
     curls = {command for command, _ in CURLS}
-    untested = [line for line in _shell_lines() if line not in curls and line not in run_elsewhere
-                and not line.startswith("python bench/run.py")]  # tests/test_bench.py
+    untested = [
+        line
+        for line in _shell_lines()
+        if line not in curls
+        and line not in run_elsewhere
+        and not line.startswith("python bench/run.py")
+    ]  # tests/test_bench.py
     assert untested == []
 
 
-MOCKSERVER_COMMANDS = [line for line in _shell_lines()
-                       if line.startswith("mockserver ") and line != "mockserver"]
+MOCKSERVER_COMMANDS = [
+    line for line in _shell_lines() if line.startswith("mockserver ") and line != "mockserver"
+]
 
 
 @pytest.mark.parametrize("command", MOCKSERVER_COMMANDS)
@@ -105,15 +128,17 @@ def test_mockserver_commands_in_the_readme(command):
     program = shutil.which(argv[0])
     assert program, "the `mockserver` console script is not installed"
     if argv[1] == "check":
-        result = subprocess.run([program, *argv[1:]], cwd=README.parent, capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            [program, *argv[1:]], cwd=README.parent, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "0 invalid" in result.stderr
         return
     # A serving command: run it on a free port from the repository's folder, and ask it.
     with running_stub(command=[program, *argv[1:], "--port", "0"], cwd=README.parent) as url:
-        answer = requests.get(f"{url}/social-account", headers={"embed-api-key": "pn-demo-key"},
-                              timeout=10)
+        answer = requests.get(
+            f"{url}/social-account", headers={"embed-api-key": "pn-demo-key"}, timeout=10
+        )
         assert answer.status_code == 200
         scenario = requests.get(f"{url}/__admin/health", timeout=10).json()["scenario"]
         assert scenario == Path(argv[-1]).stem

@@ -13,8 +13,13 @@ from mockserver import create_app, resources
 from mockserver.admin_guard import is_loopback, is_loopback_origin
 from mockserver.cli import serve_config, serve_parser
 
-ADMIN_CALLS = [("GET", "/__admin/scenarios"), ("POST", "/__admin/reset"), ("GET", "/__admin/requests"),
-               ("DELETE", "/__admin/requests"), ("GET", "/__admin/health")]
+ADMIN_CALLS = [
+    ("GET", "/__admin/scenarios"),
+    ("POST", "/__admin/reset"),
+    ("GET", "/__admin/requests"),
+    ("DELETE", "/__admin/requests"),
+    ("GET", "/__admin/health"),
+]
 PACKAGE = Path(resources.__file__).resolve().parent
 
 
@@ -44,27 +49,42 @@ def test_with_a_token_every_admin_call_needs_it(method, path, open_):
     assert good.status_code == 200
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:4010", "192.168.1.20:4010", "[::2]"])
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:4010", "192.168.1.20:4010", "[::2]"]
+)
 def test_without_a_token_a_non_loopback_host_header_is_refused(client, host):
     # A page that rebinds its own name to 127.0.0.1 still sends its own name as Host.
-    response = client.post("/__admin/scenario", json={"name": "server-errors"}, headers={"Host": host})
+    response = client.post(
+        "/__admin/scenario", json={"name": "server-errors"}, headers={"Host": host}
+    )
     assert response.status_code == 403
     assert client.get("/__admin/health").json["scenario"] == "default"
 
 
-@pytest.mark.parametrize("host", ["localhost:4010", "127.0.0.1:4010", "127.9.9.9", "[::1]:4010", "localhost"])
+@pytest.mark.parametrize(
+    "host", ["localhost:4010", "127.0.0.1:4010", "127.9.9.9", "[::1]:4010", "localhost"]
+)
 def test_loopback_host_headers_reach_the_admin_api(client, host):
     assert client.get("/__admin/health", headers={"Host": host}).status_code == 200
 
 
 def test_admin_cors_only_for_pages_on_this_machine(client):
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
-    evil = client.options("/__admin/scenario", headers={"Origin": "https://evil.example", **preflight})
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    evil = client.options(
+        "/__admin/scenario", headers={"Origin": "https://evil.example", **preflight}
+    )
     assert "Access-Control-Allow-Origin" not in evil.headers
-    local = client.options("/__admin/scenario", headers={"Origin": "http://localhost:3000", **preflight})
+    local = client.options(
+        "/__admin/scenario", headers={"Origin": "http://localhost:3000", **preflight}
+    )
     assert local.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     # The fake product endpoints answer any origin: that is what a frontend on any host needs.
-    product = client.get("/social-account", headers={"Origin": "https://app.example", "embed-api-key": DEMO_KEY})
+    product = client.get(
+        "/social-account", headers={"Origin": "https://app.example", "embed-api-key": DEMO_KEY}
+    )
     assert product.headers["Access-Control-Allow-Origin"] == "https://app.example"
 
 
@@ -74,10 +94,20 @@ def test_a_listed_origin_reaches_the_admin_api():
     assert response.headers["Access-Control-Allow-Origin"] == "https://qa.example"
 
 
-@pytest.mark.parametrize(("host", "expected"), [
-    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.1.2.3", True),
-    ("0.0.0.0", False), ("192.168.0.2", False), ("example.com", False), ("", False), ("::", False),
-])
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.1.2.3", True),
+        ("0.0.0.0", False),
+        ("192.168.0.2", False),
+        ("example.com", False),
+        ("", False),
+        ("::", False),
+    ],
+)
 def test_is_loopback(host, expected):
     assert is_loopback(host) is expected
 
@@ -88,12 +118,15 @@ def test_is_loopback_origin():
     assert not is_loopback_origin("null")
 
 
-@pytest.mark.parametrize(("argv", "env", "open_", "token"), [
-    ([], None, True, None),
-    (["--host", "0.0.0.0"], None, False, None),
-    (["--host", "0.0.0.0", "--admin-token", "t0k"], None, False, "t0k"),
-    (["--host", "0.0.0.0"], "from-env", False, "from-env"),
-])
+@pytest.mark.parametrize(
+    ("argv", "env", "open_", "token"),
+    [
+        ([], None, True, None),
+        (["--host", "0.0.0.0"], None, False, None),
+        (["--host", "0.0.0.0", "--admin-token", "t0k"], None, False, "t0k"),
+        (["--host", "0.0.0.0"], "from-env", False, "from-env"),
+    ],
+)
 def test_cli_closes_the_admin_api_off_loopback(monkeypatch, argv, env, open_, token):
     if env:
         monkeypatch.setenv("MOCKSERVER_ADMIN_TOKEN", env)
@@ -108,7 +141,11 @@ def test_the_stub_never_writes_a_file():
     writers = []
     for module in PACKAGE.glob("*.py"):
         for node in ast.walk(ast.parse(module.read_text())):
-            if isinstance(node, ast.Attribute) and node.attr in {"write_text", "write_bytes", "mkstemp"}:
+            if isinstance(node, ast.Attribute) and node.attr in {
+                "write_text",
+                "write_bytes",
+                "mkstemp",
+            }:
                 writers.append(f"{module.name}:{node.lineno}")
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
                 writers.append(f"{module.name}:{node.lineno}")
@@ -133,14 +170,19 @@ def test_serving_deleting_resetting_and_reloading_leave_fixture_files_untouched(
 def test_a_posted_alias_bomb_is_refused_and_nothing_changes(client):
     bomb = ["description: bomb", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     bomb += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 9)]
-    response = client.post("/__admin/scenario", data="\n".join(bomb), content_type="application/yaml")
+    response = client.post(
+        "/__admin/scenario", data="\n".join(bomb), content_type="application/yaml"
+    )
     assert response.status_code == 400
     assert "aliases expand it beyond the size limit" in response.json["message"]
     assert client.get("/__admin/health").json["scenario"] == "default"
 
 
 def test_yaml_tags_that_build_objects_are_refused(client):
-    response = client.post("/__admin/scenario", content_type="application/yaml",
-                           data="description: !!python/object/apply:os.system ['echo pwned']\n")
+    response = client.post(
+        "/__admin/scenario",
+        content_type="application/yaml",
+        data="description: !!python/object/apply:os.system ['echo pwned']\n",
+    )
     assert response.status_code == 400
     assert "not valid YAML" in response.json["message"]
