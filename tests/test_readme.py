@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 from stub_process import running_stub
+
+from mockserver import resources
+from mockserver.spec import Spec
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text()
@@ -42,16 +46,16 @@ CURLS = [
 
 
 def test_readme_shows_curl_for_every_page_answer():
+    # Every documented example's message, and both list shapes, appear in a curl example's output.
     shown = "\n".join(output for _, output in CURLS)
-    for message in [
-        "Social account not found",
-        "Social account id is required",
-        "Unauthorized",
-        "Social account deleted successfully",
-        "paid main plan",
-        "Unable to find embed",
-    ]:
-        assert message in shown
+    spec = Spec.load(resources.spec_path())
+    messages = {value["message"] for op in spec.operations.values()
+                for _status, value in op.examples.values() if "message" in value}
+    assert len(messages) >= 12
+    for message in messages:
+        assert json.dumps(message) in shown, message
+    assert '"socialAccounts":{"linkedin":[],"instagram":[],"tiktok":[],"threads":[]}' in shown
+    assert '"accountHandle":"postnitroai-co"' in shown
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
