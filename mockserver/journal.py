@@ -16,6 +16,14 @@ DEFAULT_LIMIT = 500
 _START = "mockserver.started"
 
 
+# A 10 kB id must not make the journal's 500 entries cost megabytes.
+MAX_TEXT = 1024
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else f"{text[:MAX_TEXT]}… ({len(text) - MAX_TEXT} more)"
+
+
 class Journal:
     """A bounded, thread-safe record of requests; the oldest entry drops out when it is full."""
 
@@ -27,8 +35,9 @@ class Journal:
 
     def record(self, method: str, path: str, query: str, status: int, operation_id: str | None,
                duration_ms: float, key: str | None) -> None:
-        """Add one request; `key` must already be masked."""
-        entry = (time.time(), method, path, query, status, operation_id, duration_ms, key)
+        """Add one request; `key` must already be masked. Long paths and queries are clipped."""
+        entry = (time.time(), method, _clip(path), _clip(query), status, operation_id,
+                 duration_ms, key)
         with self._lock:
             self._entries.append(entry)
 

@@ -55,3 +55,11 @@ def test_a_request_that_bypasses_the_wrapper_is_still_recorded():
     assert response.status_code == 200
     (entry,) = _entries(app)
     assert entry["durationMs"] == 0.0 and entry["key"] == "pn-d…"
+
+
+def test_long_paths_and_queries_are_clipped_in_the_journal(client):
+    client.get("/social-account/" + "x" * 10_240 + "?q=" + "y" * 5000,
+               headers={"embed-api-key": "pn-demo-key"})
+    entry = client.get("/__admin/requests").get_json()["requests"][0]
+    assert entry["path"] == "/social-account/" + "x" * 1008 + "… (9232 more)"
+    assert entry["query"].startswith("q=yyy") and entry["query"].endswith("… (3978 more)")
