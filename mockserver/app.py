@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import admin, cors, docs, http_errors, journal, resources, validation
+from . import admin, cors, docs, http_errors, journal, reload, resources, validation
 from .context import Mock
 from .errors import FixtureError
 from .fixtures import FixtureLoader
@@ -26,8 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "CORS": True,  # answer browsers on other origins (local development)
     "CORS_ORIGINS": None,  # None: echo any Origin; else only these
     "RELOAD": None,  # None: poll the scenario's files unless TESTING (tests call reload_if_changed)
-    "RELOAD_INTERVAL": 0.5,  # seconds between polls
-    "JOURNAL_LIMIT": 500,  # requests the admin API's journal keeps
+    "RELOAD_INTERVAL": reload.DEFAULT_INTERVAL,  # seconds between polls
+    "JOURNAL_LIMIT": journal.DEFAULT_LIMIT,  # requests the admin API's journal keeps
     "ADMIN_TOKEN": None,  # when set, every admin call must send `Authorization: Bearer <token>`
     "ADMIN_OPEN": True,  # without a token, answer admin calls (False: the stub is not on loopback)
 }
