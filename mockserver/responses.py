@@ -55,7 +55,7 @@ class Examples:
 
     def first_for(self, operation_id: str, status: int) -> tuple[int, bytes] | None:
         """The first example documented for a status of an operation."""
-        name = self._first.get((operation_id, status))
+        name = self.name_for(operation_id, status)
         return None if name is None else self._bodies[(operation_id, name)]
 
     def is_auth(self, operation_id: str, name: str) -> bool:
