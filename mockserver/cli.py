@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import re
@@ -176,9 +175,6 @@ def serve(argv: Sequence[str]) -> int:
         host = f"[{args.host}]" if ":" in args.host else args.host
         print(_describe(app, f"http://{host}:{server.port}"), flush=True)
         print(f"engine: {server.name}", flush=True)
-        # What start-up built lives until exit: out of every collection, requests pause less
-        # and the process ends at once on Ctrl-C instead of collecting it all first.
-        gc.freeze()
         server.run()
     finally:
         app.extensions["mockserver"].reloader.stop()

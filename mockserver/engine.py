@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -26,6 +27,13 @@ class Engine:
     port = 0
 
     def run(self) -> None:
+        """Serve until Ctrl-C or SIGTERM."""
+        # What start-up built lives until exit: out of every collection, requests pause less
+        # and the process ends at once on Ctrl-C instead of collecting it all first.
+        gc.freeze()
+        self._serve()
+
+    def _serve(self) -> None:
         raise NotImplementedError
 
 
@@ -114,7 +122,7 @@ class _Granian(Engine):
             raise _Unavailable(f"granian {granian.__version__} is not supported: {exc}") from None
         self.name = f"granian {granian.__version__}, {threads} Python threads"
 
-    def run(self) -> None:
+    def _serve(self) -> None:
         def stop(_signum: int, _frame: Any) -> None:
             self._stop.set()
             self._stopped.set()
@@ -145,7 +153,7 @@ class _Waitress(Engine):
         self.port = int(self._server.effective_port)
         self.name = f"waitress {_version('waitress')}, {threads} threads"
 
-    def run(self) -> None:
+    def _serve(self) -> None:
         try:
             self._server.run()  # SIGTERM ends the process at once (its default action)
         except KeyboardInterrupt:
