@@ -1,4 +1,4 @@
-"""No page on another site changes the stub: admin changes check the page's origin and media type."""
+"""No page on another site changes the stub: admin changes check the page's origin and body type."""
 
 from __future__ import annotations
 
@@ -115,7 +115,8 @@ def test_with_cors_origins_only_those_pages_may_change_the_stub():
 
 def test_with_a_token_a_page_the_stub_serves_itself_may_change_it():
     # Off loopback a token guards every call; the stub's own origin is no other site.
-    client = create_app({"TESTING": True, "ADMIN_TOKEN": "t0k3n", "ADMIN_OPEN": False}).test_client()
+    app = create_app({"TESTING": True, "ADMIN_TOKEN": "t0k3n", "ADMIN_OPEN": False})
+    client = app.test_client()
     auth = {"Authorization": "Bearer t0k3n", "Host": "192.168.1.20:4010"}
     own = client.post("/__admin/reset", headers={**auth, "Origin": "http://192.168.1.20:4010"})
     assert own.status_code == 200
