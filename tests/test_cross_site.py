@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import pytest
 from conftest import DEMO_KEY, PAGE_ACCOUNT_ID
+from stub_process import running_stub
 
 from mockserver import create_app
 
@@ -53,6 +58,23 @@ def test_the_issues_curl_is_refused_and_the_scenario_stays(client):
         "a page on 'http://evil.example' may not change the stub: the admin API takes changes "
         "only from a page on this machine")
     assert client.get("/__admin/scenarios").json["active"]["name"] == "default"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_issues_curl_against_the_running_command():
+    with running_stub() as url:
+        def curl(*args: str) -> dict:
+            done = subprocess.run(["curl", "-s", *args], capture_output=True, text=True,
+                                  timeout=60, check=True)
+            return json.loads(done.stdout)
+
+        refused = curl("-X", "POST", f"{url}/__admin/scenario", "-H", f"Origin: {EVIL}",
+                       "-H", "Content-Type: text/plain", "-d", SWITCH)
+        assert refused["success"] is False and "may not change the stub" in refused["message"]
+        assert curl(f"{url}/__admin/scenarios")["active"]["name"] == "default"
+        switched = curl("-X", "POST", f"{url}/__admin/scenario", "-H",
+                        "content-type: application/json", "-d", SWITCH)
+        assert switched["active"]["name"] == "server-errors"  # no Origin: curl goes ahead
 
 
 @pytest.mark.parametrize("headers", [
