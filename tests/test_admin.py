@@ -288,7 +288,7 @@ def test_journal_is_bounded_and_keeps_the_newest():
 
 
 def test_journal_default_bound_is_500(app):
-    journal = app.extensions["mockserver"].store.journal
+    journal = app.extensions["mockserver.journal"]
     for n in range(503):
         journal.record("GET", f"/p{n}", "", 200, None, 0.1, None)
     entries = journal.entries()

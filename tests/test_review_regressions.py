@@ -11,8 +11,8 @@ from conftest import DEMO_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCOUNT_ID
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mockserver import create_app, resources
-from mockserver.fixtures import MAX_DOCUMENT_BYTES
 from mockserver.handlers import HANDLERS
+from mockserver.parsing import MAX_DOCUMENT_BYTES
 
 
 @pytest.mark.parametrize(("operation_id", "params", "status"), [
@@ -24,14 +24,14 @@ def test_a_request_authenticated_before_a_switch_still_gets_a_documented_answer(
         app, operation_id, params, status):
     # The steps of one request with a scenario switch in between, in the order two threads can
     # interleave them: auth sees the key, then the new scenario (without it) becomes active.
-    mock = app.extensions["mockserver"]
-    workspace = mock.store.workspace(OTHER_KEY)
-    mock.store.load(mock.loader.load_document({"description": "no keys at all"}))
+    stub = app.extensions["mockserver"]
+    workspace = stub.store.workspace(OTHER_KEY)
+    stub.store.load(stub.scenarios.load_document({"description": "no keys at all"}))
     with app.test_request_context():
-        response = HANDLERS[operation_id](mock, workspace, **params)
+        response = HANDLERS[operation_id].answer(stub, workspace, **params)
     assert response.status_code == status
     # Served from the state it was authenticated against; the delete changed nothing.
-    assert mock.store.snapshot.workspaces == {}
+    assert stub.store.snapshot.workspaces == {}
 
 
 def test_a_list_cached_before_a_delete_is_not_served_after_it(demo):
