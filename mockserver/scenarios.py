@@ -1,4 +1,4 @@
-"""Scenario files: read safely, resolve `extends`, and validate against the document."""
+"""Scenario files into immutable `Scenario` values: find, read, resolve `extends`, validate."""
 
 from __future__ import annotations
 
