@@ -7,9 +7,10 @@ from collections.abc import Collection, Iterable
 from flask import Flask, Response, request
 
 from .admin_guard import origin_allowed
+from .faults import FAULT_HEADER
 
 ALLOW_HEADERS = "embed-api-key, authorization, content-type, prefer"
-EXPOSE_HEADERS = "X-Mock-Fault"
+EXPOSE_HEADERS = FAULT_HEADER
 MAX_AGE = "600"
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
-from . import prevalidated as table
+from . import pointers
 from .errors import SpecError
+from .parsing import parse_document
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, FormatChecker
@@ -52,22 +52,6 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
 
-def _parse_yaml(raw: bytes, source: str) -> Any:
-    import yaml  # about 11 ms to import: only a document the table does not hold pays for it
-
-    try:
-        # The C loader when libyaml is there: several times faster, same safe constructors.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(raw.decode("utf-8"), Loader=loader)
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 (byte {exc.start})", source=source) from None
-    except yaml.YAMLError as exc:  # its text spans lines: keep the line number and the problem
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"not valid YAML ({problem})", source=source,
-                        path=f"line {mark.line + 1}" if mark else None) from None
-
-
 def _kind(node: Any) -> str:
     kinds = {list: "a list", str: "a string", bool: "a boolean", int: "a number",
              float: "a number", type(None): "empty"}
@@ -104,27 +88,6 @@ def _refs(node: Any, where: str, data: bool = False) -> Iterator[tuple[Any, str]
             yield from _refs(value, path)
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def close_object_schemas(node: Any) -> Any:
-    """A copy in which every `type: object` schema with properties refuses undocumented fields."""
-    if isinstance(node, list):
-        return [close_object_schemas(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    closed = {key: close_object_schemas(value) for key, value in node.items()}
-    if (
-        closed.get("type") == "object"
-        and "properties" in closed
-        and "additionalProperties" not in closed
-        and "unevaluatedProperties" not in closed
-    ):
-        closed["unevaluatedProperties"] = False
-    return closed
-
-
 class Spec:
     """The parsed document, its schema registry and one validator per response (built on use)."""
 
@@ -140,7 +103,11 @@ class Spec:
             if not isinstance(ref, str) or not ref.startswith("#/"):
                 raise SpecError(f"unsupported $ref {ref!r}: only local ones (#/...) are read",
                                 source=source, path=where)
-            self._lookup(ref, where)
+            try:
+                pointers.follow(document, ref)
+            except LookupError:
+                raise SpecError(f"$ref {ref!r} points at nothing", source=source,
+                                path=where) from None
         for path, item in _mapping(document.get("paths", {}), source, "paths").items():
             item = _mapping(item, source, f"paths.{path}")
             for method in HTTP_METHODS:
@@ -159,8 +126,8 @@ class Spec:
             raise SpecError("components.schemas.Platform has no enum of platforms", source=source)
 
     @classmethod
-    def load(cls, path: str | Path, prevalidated: bool = True) -> Spec:
-        """Read and parse a document from disk; the shipped table's copy if it holds these bytes."""
+    def load(cls, path: str | Path, known: Callable[[bytes], Any] | None = None) -> Spec:
+        """Read and parse a document from disk; `known` may give these bytes already parsed."""
         path = Path(path)
         try:
             raw = path.read_bytes()
@@ -168,12 +135,13 @@ class Spec:
             raise SpecError(
                 f"cannot read the document ({exc.strerror})", source=str(path)
             ) from None
-        # A hit only saves the parse (and importing PyYAML): every check below runs either way.
-        document = table.lookup(table.key("openapi", raw)) if prevalidated else None
+        # A known document saves the parse (and importing PyYAML) and the schema check, which
+        # the build step ran on it (it loads with no `known`); every other check still runs.
+        document = known(raw) if known is not None else None
         if document is not None:
             return cls(document, source=str(path))
-        spec = cls(_parse_yaml(raw, str(path)), source=str(path))
-        spec.check_schemas()  # the table holds only documents that passed this
+        spec = cls(parse_document(raw, str(path), error=SpecError), source=str(path))
+        spec.check_schemas()
         return spec
 
     def check_schemas(self) -> None:
@@ -184,10 +152,10 @@ class Spec:
         schemas = self.document.get("components", {}).get("schemas", {})
         found = [(schema, f"components.schemas.{name}") for name, schema in schemas.items()]
         for uri in self._schema_uris.values():
-            pointer = uri.partition("#")[2]
+            ref = "#" + uri.partition("#")[2]
             where = ".".join(token.replace("~1", "/").replace("~0", "~")
-                             for token in pointer.split("/")[1:])
-            found.append((self._lookup("#" + pointer, where), where))
+                             for token in ref.split("/")[1:])
+            found.append((pointers.follow(self.document, ref), where))
         for schema, where in found:
             try:
                 Draft202012Validator.check_schema(schema)
@@ -223,21 +191,13 @@ class Spec:
                 )
             seen.add(ref)
             pointer = ref[1:]
-            node = self._lookup(ref, where=pointer)
-        return node, pointer
-
-    def _lookup(self, ref: str, where: str) -> Any:
-        # A local JSON pointer (RFC 6901, percent-decoded as a URI fragment) into the document.
-        node: Any = self.document
-        for token in unquote(ref[2:]).split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
             try:
-                node = node[int(token)] if isinstance(node, list) else node[token]
-            except (KeyError, IndexError, ValueError, TypeError):
+                node = pointers.follow(self.document, ref)
+            except LookupError:
                 raise SpecError(
-                    f"$ref {ref!r} points at nothing", source=self.source, path=where
+                    f"$ref {ref!r} points at nothing", source=self.source, path=pointer
                 ) from None
-        return node
+        return node, pointer
 
     def _add_operation(self, path: str, method: str, operation: dict) -> None:
         where, source = f"paths.{path}.{method}", self.source
@@ -250,7 +210,7 @@ class Spec:
         if not operation.get("responses"):
             raise SpecError("operation documents no responses", source=source, path=where)
         statuses, examples = set(), {}
-        base = f"/paths/{_escape(path)}/{method}/responses"
+        base = f"/paths/{pointers.escape(path)}/{method}/responses"
         responses = _mapping(operation["responses"], source, f"{where}.responses")
         for code, response in responses.items():
             if not str(code).isdigit():
@@ -293,6 +253,18 @@ class Spec:
                 format_checker=format_checker(),
             )
         return validator
+
+    def required_fields(self, schema_name: str) -> tuple[str, ...]:
+        """The `required` list of a component schema the stub builds bodies from, else SpecError."""
+        schema = self.document.get("components", {}).get("schemas", {}).get(schema_name)
+        required = schema.get("required") if isinstance(schema, dict) else None
+        if not isinstance(required, list):
+            raise SpecError(
+                f"the stub builds bodies from components.schemas.{schema_name}.required, "
+                "which the document lacks",
+                source=self.source,
+            )
+        return tuple(required)
 
     def component_schemas(self) -> dict[str, Any]:
         """A deep copy of components.schemas, for building derived schemas."""

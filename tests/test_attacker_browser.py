@@ -139,7 +139,8 @@ def browser(chromium, tmp_path_factory):  # noqa: F811 - chromium is the importe
 
 def _state(app) -> tuple:
     store = app.extensions["mockserver"].store
-    return store.snapshot, store.scenario.name, store.journal.entries(), store.journal.limit
+    journal = app.extensions["mockserver.journal"]
+    return store.snapshot, store.scenario.name, journal.entries(), journal.limit
 
 
 def test_a_page_on_another_site_changes_nothing(browser, stub, page_port):
@@ -203,5 +204,5 @@ def test_the_developers_own_page_on_localhost_still_switches(browser, stub, page
     switched, health, cleared, back = answers
     assert switched[0] == 200 and switched[1]["active"]["name"] == "server-errors"
     assert health == [200, {"status": "ok", "scenario": "server-errors", "hotReload": False}]
-    assert cleared[0] == 200 and app.extensions["mockserver"].store.journal.entries() == []
+    assert cleared[0] == 200 and app.extensions["mockserver.journal"].entries() == []
     assert back[0] == 200 and app.extensions["mockserver"].store.scenario.name == "default"

@@ -31,7 +31,8 @@ WRITES = _writes(create_app({"TESTING": True}))
 def _state(app) -> tuple:
     """What a change would move: the live snapshot, the scenario, the journal and its limit."""
     store = app.extensions["mockserver"].store
-    return store.snapshot, store.scenario, store.journal.entries(), store.journal.limit
+    journal = app.extensions["mockserver.journal"]
+    return store.snapshot, store.scenario, journal.entries(), journal.limit
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def used(app, client):
     """The stub after a delete and two journalled calls, so reset and clear have work to undo."""
     client.delete(f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY})
     client.get("/social-account", headers={"embed-api-key": DEMO_KEY})
-    assert len(app.extensions["mockserver"].store.journal.entries()) == 2
+    assert len(app.extensions["mockserver.journal"].entries()) == 2
     return app
 
 
