@@ -53,7 +53,9 @@ def serve_parser() -> argparse.ArgumentParser:
             "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
             "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
             "`mockserver prevalidate` (for developers of this repo) prints the table of "
-            "already-validated shipped scenarios that lets a start skip YAML and the schema check."
+            "already-validated shipped scenarios that lets a start skip YAML and the schema check; "
+            "`mockserver record` writes a real workspace as an anonymised scenario; "
+            "`mockserver drift` compares the real service's answers with the stub's."
         ),
     )
     parser.add_argument(
@@ -282,7 +284,22 @@ def prevalidate(argv: Sequence[str]) -> int:
     return 1
 
 
-COMMANDS = {"check": check, "schema": schema, "prevalidate": prevalidate}
+def record(argv: Sequence[str]) -> int:
+    """Record a real workspace into an anonymised scenario file (mockserver/record.py)."""
+    from . import record as recorder
+
+    return recorder.run(argv)
+
+
+def drift(argv: Sequence[str]) -> int:
+    """Compare the real service's answers with the stub's (mockserver/drift.py)."""
+    from . import drift as comparer
+
+    return comparer.run(argv)
+
+
+COMMANDS = {"check": check, "schema": schema, "prevalidate": prevalidate, "record": record,
+            "drift": drift}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
