@@ -9,7 +9,7 @@ import shutil
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,14 +76,14 @@ class Observed:
     note: str | None = None  # why nothing was sent
 
     @classmethod
-    def of(cls, answer: Answer) -> Observed:
-        """Reduce an answer."""
+    def of(cls, answer: Answer, redact: Callable[[str], str] = str) -> Observed:
+        """Reduce an answer; `redact` masks keys in its messages before any report wraps them."""
         try:
             body = answer.json()
         except ValueError:
             return cls(answer.status, answer.media_type, "not JSON")
         return cls(answer.status, answer.media_type, shapes.envelope(body),
-                   shapes.messages(body), shapes.shape(body))
+                   [redact(m) for m in shapes.messages(body)], shapes.shape(body))
 
     @property
     def headline(self) -> str:
@@ -178,7 +178,7 @@ class Side:
                 return Observed(note="no account is listed")
             path = account_path(self.listed_id)
         answer = self.remote.get(path, f"key={self.unknown_key}" if role == "unknown" else role)
-        observed = Observed.of(answer)
+        observed = Observed.of(answer, self.remote.target.redact)
         if situation == "list" and answer.status == 200:
             self.listed_id = _first_listed(answer)
         return observed
