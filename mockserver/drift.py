@@ -138,6 +138,10 @@ def _path_differences(real: shapes.Shape, stub: shapes.Shape) -> tuple[list[str]
     return one_side(real, stub), one_side(stub, real)
 
 
+def _quoted(messages: list[str]) -> str:
+    return " | ".join(json.dumps(m, ensure_ascii=False) for m in messages) or "(none)"
+
+
 def compare(situation: str, real: Observed, stub: Observed) -> Outcome:
     """The differences between two observed answers: data values are never compared."""
     outcome = Outcome(situation, real, stub, [])
@@ -149,8 +153,7 @@ def compare(situation: str, real: Observed, stub: Observed) -> Outcome:
         if mine != theirs:
             add(Difference(aspect.replace("_", " "), str(mine), str(theirs)))
     if real.messages != stub.messages:
-        add(Difference("message", " | ".join(map(json.dumps, real.messages)) or "(none)",
-                       " | ".join(map(json.dumps, stub.messages)) or "(none)"))
+        add(Difference("message", _quoted(real.messages), _quoted(stub.messages)))
     if real.shape is not None and stub.shape is not None:
         only_real, only_stub = _path_differences(real.shape, stub.shape)
         if only_real or only_stub:
@@ -358,7 +361,8 @@ def run(argv: Sequence[str]) -> int:
     text = target.redact(table(outcomes))
     report = report_json(outcomes, target.base_url, args.scenario)
     if args.json:
-        _write(args.json, target.redact(json.dumps(report, indent=2)).encode() + b"\n")
+        text_json = json.dumps(report, indent=2, ensure_ascii=False)
+        _write(args.json, target.redact(text_json).encode() + b"\n")
     if args.junitxml:
         _write(args.junitxml, target.redact(junit(outcomes).decode()).encode())
     if args.json != "-":
