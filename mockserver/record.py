@@ -89,11 +89,13 @@ class Progress:
 
     def __init__(self, stream: TextIO):
         self.stream = stream
-        self.shown = stream.isatty()
+        self.terminal = stream.isatty()
+        self.shown = False
 
     def update(self, done: int, total: int) -> None:
         """Redraw the bar."""
-        if self.shown and total:
+        if self.terminal and total:
+            self.shown = True
             filled = done * 30 // total
             self.stream.write(f"\rreading accounts {done}/{total} [{'#' * filled:<30}]")
             self.stream.flush()
@@ -170,6 +172,11 @@ class Reader:
                    if name in full or name in summary}
         account["usage"] = [{"status": row["status"], "_count": row["_count"]}
                             for row in body["data"]["usage"]]
+        statuses = [row["status"] for row in account["usage"]]
+        twice = sorted({status for status in statuses if statuses.count(status) > 1})
+        if twice:  # the stub could not serve it: usage is one count per status
+            raise RemoteError(f"{self.origin}: GET {answer.path} answers more than one usage row "
+                              f"for status {', '.join(map(repr, twice))}")
         return account
 
     def _ok(self, answer: Answer, operation_id: str, role: str) -> Any:

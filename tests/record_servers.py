@@ -48,7 +48,8 @@ class WorkspaceServer:
 
     Quirks, each off by default: `not_found_message` (a changed 404 message), `rate_limit`
     (every n-th request answers 429 with `retry_after`), `extra_field` (an undocumented field in
-    each read), `broken_read` (a read whose accountName is a number). Every request's method and
+    each read), `broken_read` (a read whose accountName is a number), `vanished` (listed ids that
+    read 404, as if disconnected between the list and the read). Every request's method and
     path is kept in `requests`.
     """
 
@@ -61,6 +62,7 @@ class WorkspaceServer:
         self.retry_after = quirks.pop("retry_after", "0")
         self.extra_field = quirks.pop("extra_field", False)
         self.broken_read = quirks.pop("broken_read", False)
+        self.vanished = set(quirks.pop("vanished", ()))  # listed ids whose read answers 404
         assert not quirks, quirks
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -98,7 +100,8 @@ class WorkspaceServer:
         account_id = path[len("/social-account/"):]
         if not account_id.strip():
             return 422, {"success": False, "message": "Social account id is required"}
-        account = next((a for a in mine if a["id"] == account_id), None)
+        account = next((a for a in mine if a["id"] == account_id
+                        and a["id"] not in self.vanished), None)
         if account is None:
             return 404, {"success": False, "message": self.not_found_message}
         if method == "DELETE":

@@ -140,6 +140,55 @@ def test_the_contract_suites_own_server_records_with_its_id_style(tmp_path, caps
     assert main(["check", str(out)]) == 0
 
 
+def test_an_account_gone_between_list_and_read_is_left_out_and_said(tmp_path, capsys):
+    server = WorkspaceServer(5)
+    server.vanished = {server.accounts[2]["id"]}
+    with serving(server):
+        code, stdout, _ = record(capsys, server.url, tmp_path / "x.yaml")
+    assert code == 0
+    assert stdout.startswith("recorded 4 accounts")
+    assert "1 listed account(s) answered 404 when read (disconnected meanwhile?)" in stdout
+
+
+def test_a_workspace_without_accounts_records_as_an_empty_workspace(tmp_path, capsys):
+    with serving(WorkspaceServer(0)) as server:
+        code, stdout, _ = record(capsys, server.url, tmp_path / "x.yaml", *ALL_KEYS)
+    assert code == 0 and stdout.startswith("recorded 0 accounts (linkedin 0, instagram 0, ")
+    workspaces = yaml.safe_load((tmp_path / "x.yaml").read_text())["workspaces"]
+    assert [w["organizationId"] for w in workspaces.values()] == [
+        "org_recorded", "org_empty", "org_unpaid"]
+
+
+# The contract suite's broken servers: each answer that breaks the document stops the recording.
+@pytest.mark.parametrize(("breakage", "sentence"), [
+    ("status", "answered 201 to GET /social-account, not 200"),
+    ("content-type", "does not match openapi.yaml (its Content-Type is text/plain; "
+                     "charset=utf-8, not JSON)"),
+    ("missing-platform", "does not match openapi.yaml (the 200 body breaks the schema at "
+                         "data/socialAccounts: 'threads' is a required property)"),
+    ("wrong-platform", "the list shows account 'acc_TI_000003' under 'instagram' but its "
+                       "platformType is 'tiktok'"),
+    ("negative-count", "breaks the schema at data/usage/1/_count: -1 is less than the minimum"),
+    ("duplicate-usage", "GET /social-account/acc_LI_000001 answers more than one usage row for "
+                        "status 'PUBLISHED'"),
+    ("unknown-key", None),  # not met by a recording: it only reads with a known key
+    ("redirect", "answered GET /social-account with a redirect (307 to "
+                 "'http://localhost:9/social-account'); redirects are not followed"),
+    ("html", "answered 502 to GET /social-account, not 200"),
+    ("invalid-json", "does not match openapi.yaml (the 200 body is not JSON)"),
+])
+def test_an_answer_that_breaks_the_document_is_exit_2(tmp_path, capsys, breakage, sentence):
+    server = ContractServer()
+    server.reset(breakage)
+    with serving(server):
+        code, _, stderr = record(capsys, server.url, tmp_path / "x.yaml")
+    if sentence is None:
+        assert code == 0
+        return
+    assert code == 2 and sentence in stderr and stderr.count("\n") == 1, stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_undocumented_fields_are_listed_and_not_written(tmp_path, capsys):
     with serving(WorkspaceServer(3, extra_field=True)) as server:
         code, stdout, _ = record(capsys, server.url, tmp_path / "x.yaml")
