@@ -169,7 +169,7 @@ def test_a_workspace_without_accounts_records_as_an_empty_workspace(tmp_path, ca
     ("wrong-platform", "the list shows account 'acc_TI_000003' under 'instagram' but its "
                        "platformType is 'tiktok'"),
     ("negative-count", "breaks the schema at data/usage/1/_count: -1 is less than the minimum"),
-    ("duplicate-usage", "GET /social-account/acc_LI_000001 answers more than one usage row for "
+    ("duplicate-usage", "GET /social-account/acc_TH_000004 answers more than one usage row for "
                         "status 'PUBLISHED'"),
     ("unknown-key", None),  # not met by a recording: it only reads with a known key
     ("redirect", "answered GET /social-account with a redirect (307 to "
