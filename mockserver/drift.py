@@ -247,8 +247,13 @@ def survey(real: Side, stub: Side) -> list[Outcome]:
     for name, path, role in SITUATIONS:
         if role in OPTIONAL_ROLES and role not in real.remote.target.keys:
             continue  # only the situations the caller gave keys for
-        outcomes.append(compare(name, real.observe(name, path, role),
-                                stub.observe(name, path, role)))
+        seen = real.observe(name, path, role)
+        if name == "list" and seen.status in (401, 402):
+            # Every situation would differ, and none of it would be drift: the key is wrong.
+            said = f" ({_quoted(seen.messages)})" if seen.messages else ""
+            raise RemoteError(f"{real.remote.origin} refused --api-key with {seen.status}{said}; "
+                              "drift needs the key of a workspace with a paid plan")
+        outcomes.append(compare(name, seen, stub.observe(name, path, role)))
     return outcomes
 
 

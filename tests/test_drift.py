@@ -138,6 +138,17 @@ def test_an_unreachable_service_is_exit_2(capsys):
     assert API_KEY not in stderr
 
 
+@pytest.mark.parametrize(("key", "sentence"), [
+    ("pn-not-a-real-key-1", 'refused --api-key with 401 ("Unable to find embed details'),
+    (UNPAID_KEY, 'refused --api-key with 402 ("Embed API requires a paid main plan'),
+])
+def test_a_refused_key_is_exit_2_not_drift(capsys, key, sentence):
+    with serving(WorkspaceServer(1)) as server:
+        code, stdout, stderr = drift(capsys, server.url, keys=("--api-key", key))
+    assert code == 2 and stdout == ""
+    assert sentence in stderr and stderr.count("\n") == 1 and key not in stderr
+
+
 def test_the_key_an_answer_echoes_is_masked_in_every_report(capsys, tmp_path):
     class Echo(WorkspaceServer):
         def answer(self, environ):
