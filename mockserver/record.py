@@ -329,6 +329,9 @@ def run(argv: Sequence[str]) -> int:
         write_checked(dumps(document, out), out, loader)
     except MockServerError as exc:
         raise type(exc)(target.redact(str(exc))) from None
+    except KeyboardInterrupt:
+        print(f"\nmockserver record: interrupted; {out} was not written", file=sys.stderr)
+        return 130
     _report(recording, remote, out, keys, args.keep_real_values)
     return 0
 
