@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import re
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -283,6 +284,28 @@ def test_a_bad_out_path_is_refused_before_anything_is_sent(sixty, tmp_path, caps
     sixty.requests.clear()
     code, _, stderr = record(capsys, sixty.url, tmp_path / out)
     assert code == 2 and sentence in stderr and sixty.requests == []
+
+
+def test_ctrl_c_midway_writes_nothing_and_prints_no_traceback(tmp_path):
+    class Interrupting(WorkspaceServer):
+        victim = 0
+
+        def answer(self, environ):
+            if len(self.requests) == 3:  # the recorder waits for this answer: interrupt it
+                os.kill(self.victim, signal.SIGINT)
+            return super().answer(environ)
+
+    with serving(Interrupting(6)) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "record", "--base-url", server.url, "--out",
+             str(tmp_path / "x.yaml")], env={**os.environ, "EMBED_API_KEY": API_KEY},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server.victim = process.pid
+        stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    out = tmp_path / "x.yaml"
+    assert stderr.strip() == f"mockserver record: interrupted; {out} was not written"
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- pacing, 429 and the terminal ---------------------------------------------------------------
