@@ -137,7 +137,9 @@ def test_cli_closes_the_admin_api_off_loopback(monkeypatch, argv, env, open_, to
 
 
 def test_the_stub_never_writes_a_file():
-    # Fixtures are read, never written, and no state is saved: no module opens a file to write.
+    # Fixtures are read, never written, and no state is saved: no module opens a file to write,
+    # except the one place each of `record` and `drift` writes the file its flag names
+    # (--out; --json and --junitxml).
     writers = []
     for module in PACKAGE.glob("*.py"):
         for node in ast.walk(ast.parse(module.read_text())):
@@ -146,10 +148,10 @@ def test_the_stub_never_writes_a_file():
                 "write_bytes",
                 "mkstemp",
             }:
-                writers.append(f"{module.name}:{node.lineno}")
+                writers.append(f"{module.name}:{node.attr}")
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
-                writers.append(f"{module.name}:{node.lineno}")
-    assert writers == []
+                writers.append(f"{module.name}:open")
+    assert sorted(writers) == ["drift.py:write_bytes", "record.py:mkstemp"]
 
 
 def test_serving_deleting_resetting_and_reloading_leave_fixture_files_untouched(tmp_path):
