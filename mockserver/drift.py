@@ -18,7 +18,15 @@ from xml.etree import ElementTree
 
 from . import shapes
 from .errors import ConfigError, MockServerError
-from .remote import Answer, Remote, RemoteError, Target, account_path, add_target_options
+from .remote import (
+    Answer,
+    Remote,
+    RemoteError,
+    Target,
+    ToolParser,
+    account_path,
+    add_target_options,
+)
 from .remote import resolve_target as resolve_real
 
 LIST = "/social-account"
@@ -39,9 +47,7 @@ OPTIONAL_ROLES = ("empty_api_key", "unqualified_api_key")
 
 def parser() -> argparse.ArgumentParser:
     """Flags of `mockserver drift`."""
-    from .cli import _Parser
-
-    parser = _Parser(
+    parser = ToolParser(
         prog="mockserver drift",
         description=(
             "Send the same situations (list, read of a listed account, unknown id, blank id, no "

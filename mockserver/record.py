@@ -17,19 +17,20 @@ from typing import Any, TextIO
 
 from . import resources, shapes
 from .anonymise import Pseudonyms
-from .errors import ConfigError, FixtureError, MockServerError
-from .fixtures import SUFFIXES, FixtureLoader
+from .errors import ConfigError, MockServerError, ScenarioError
 from .remote import (
     KEYS,
     Answer,
     Remote,
     RemoteError,
     Target,
+    ToolParser,
     account_path,
     add_target_options,
     origin,
     resolve_target,
 )
+from .scenarios import SUFFIXES, ScenarioLoader
 from .spec import Spec
 from .validation import response_problem
 
@@ -37,17 +38,14 @@ LIST = "/social-account"
 FLAGS = {role: flag for role, flag, _, _ in KEYS}
 
 
-def scenario_loader(fixtures: str | None = None) -> FixtureLoader:
+def scenario_loader(fixtures: str | None = None) -> ScenarioLoader:
     """The loader `mockserver check` uses: the shipped document, every file validated in full."""
-    spec = Spec.load(resources.spec_path())
-    return FixtureLoader(spec, fixtures or resources.fixtures_dir(), prevalidated=False)
+    return ScenarioLoader(Spec.load(resources.spec_path()), fixtures or resources.fixtures_dir())
 
 
 def parser(prog: str = "mockserver record") -> argparse.ArgumentParser:
     """Flags of `mockserver record`."""
-    from .cli import _Parser
-
-    parser = _Parser(
+    parser = ToolParser(
         prog=prog,
         description=(
             "Read a real workspace (GET requests only; never a DELETE) and write it as a scenario "
@@ -275,7 +273,7 @@ def dumps(document: dict[str, Any], out: Path) -> str:
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-def write_checked(text: str, out: Path, loader: FixtureLoader) -> None:
+def write_checked(text: str, out: Path, loader: ScenarioLoader) -> None:
     """Write to a temporary file beside `out`, validate it, then rename it into place."""
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.",
                                          suffix=out.suffix)
@@ -286,7 +284,7 @@ def write_checked(text: str, out: Path, loader: FixtureLoader) -> None:
             os.fsync(stream.fileno())
         try:
             loader.load(Path(temporary))
-        except FixtureError as exc:
+        except ScenarioError as exc:
             where = f"{exc.path}: " if exc.path else ""
             raise MockServerError(f"the recording does not make a valid scenario, so {out} was "
                                   f"not written ({where}{exc.message})") from None
@@ -294,6 +292,13 @@ def write_checked(text: str, out: Path, loader: FixtureLoader) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _scenario_account(schema: dict[str, Any]) -> dict[str, Any]:
+    """The scenario schema's account object: the fields a scenario file may hold per account."""
+    platforms = schema["$defs"]["Workspace"]["properties"]["socialAccounts"]["properties"]
+    ref = next(iter(platforms.values()))["items"]["$ref"]
+    return schema["$defs"][ref.rsplit("/", 1)[1]]
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -318,8 +323,8 @@ def run(argv: Sequence[str]) -> int:
         print(f"mockserver record: warning: --keep-real-values writes real ids, handles, names "
               f"and logo URLs into {out}; do not commit or share it", file=sys.stderr)
     remote = Remote(target)
-    account_fields = [name for name in
-                      loader.schema["$defs"]["FixtureAccount"]["properties"] if name != "usage"]
+    account_fields = [name for name in _scenario_account(loader.schema)["properties"]
+                      if name != "usage"]
     try:
         try:
             recording = Reader(remote, loader.spec, account_fields).read(Progress(sys.stderr))

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError, MockServerError
+from .masking import mask_key
 
 BASE_URL_ENV = "CONTRACT_BASE_URL"
 RATE_ENV = "CONTRACT_RATE"
@@ -39,9 +40,11 @@ class RemoteError(MockServerError):
     """The service could not be reached, refused, or answered what the tool cannot use."""
 
 
-def mask(key: str) -> str:
-    """A key as it may be shown: its first four characters, or `****` for a short one."""
-    return f"{key[:4]}…" if len(key) >= 8 else "****"
+class ToolParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one sentence (a ConfigError) rather than a usage dump."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ConfigError(f"{message} (see `{self.prog} --help`)")
 
 
 def add_target_options(parser: argparse.ArgumentParser, key_help: str | None = None) -> None:
@@ -73,7 +76,7 @@ class Target:
         """The text with every key (as given or percent-encoded) masked."""
         for key in sorted(self.keys.values(), key=len, reverse=True):
             for form in {key, quote(key, safe="")}:
-                text = re.sub(re.escape(form), mask(key), text, flags=re.IGNORECASE)
+                text = re.sub(re.escape(form), mask_key(key) or "", text, flags=re.IGNORECASE)
         return text
 
 
