@@ -52,7 +52,9 @@ def serve_parser() -> argparse.ArgumentParser:
         prog="mockserver",
         description=(
             "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
-            "scenario files; `mockserver schema` prints the scenario-file JSON Schema."
+            "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
+            "`mockserver record` writes a real workspace as an anonymised scenario; "
+            "`mockserver drift` compares the real service's answers with the stub's."
         ),
     )
     parser.add_argument(
@@ -138,18 +140,20 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _describe(app, url: str) -> str:
-    mock = app.extensions["mockserver"]
-    scenario = mock.store.scenario
+    from .admin import PREFIX
+
+    stub = app.extensions["mockserver"]
+    scenario = stub.store.scenario
     lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}", "keys:"]
-    for key, workspace in mock.store.snapshot.workspaces.items():
+    for key, workspace in stub.store.snapshot.workspaces.items():
         state = (
             f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}"
             if workspace.access == "paid"
             else f"refused: {workspace.access}"
         )
         lines.append(f"  {key:<24} {state}")
-    names = ", ".join(mock.scenarios.names())
-    lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
+    names = ", ".join(stub.scenarios.names())
+    lines.append(f"scenarios: {names} (switch: POST {url}{PREFIX}/scenario)")
     if app.config["ADMIN_TOKEN"]:
         lines.append("admin API: every call needs `Authorization: Bearer <token>`")
     elif not app.config["ADMIN_OPEN"]:
@@ -246,7 +250,21 @@ def schema(argv: Sequence[str]) -> int:
     return 0
 
 
-COMMANDS = {"check": check, "schema": schema}
+def record(argv: Sequence[str]) -> int:
+    """Record a real workspace into an anonymised scenario file (mockserver/record.py)."""
+    from . import record as recorder
+
+    return recorder.run(argv)
+
+
+def drift(argv: Sequence[str]) -> int:
+    """Compare the real service's answers with the stub's (mockserver/drift.py)."""
+    from . import drift as comparer
+
+    return comparer.run(argv)
+
+
+COMMANDS = {"check": check, "schema": schema, "record": record, "drift": drift}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
