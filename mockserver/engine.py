@@ -78,7 +78,6 @@ class _Granian(Engine):
             from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
             from granian._loops import loops
             from granian.http import HTTP1Settings
-            from granian.wsgi import _callback_wrapper
         except ImportError as exc:
             raise _Unavailable(str(exc)) from None
         # Bound here, not by granian: its listener sets SO_REUSEPORT, so a second stub on a
@@ -115,9 +114,7 @@ class _Granian(Engine):
                 False, None, None, None, "tls1.3", None, [], False,  # no TLS
                 (None, None),  # no metrics
             )
-            self._scheduler = _new_cbscheduler(
-                self._loop, _callback_wrapper(app, {}, None), impl_asyncio=False
-            )
+            self._scheduler = _new_cbscheduler(self._loop, _wsgi_glue(app), impl_asyncio=False)
         except (TypeError, AttributeError) as exc:  # another granian release's signature
             raise _Unavailable(f"granian {granian.__version__} is not supported: {exc}") from None
         self.name = f"granian {granian.__version__}, {threads} Python threads"
@@ -135,6 +132,40 @@ class _Granian(Engine):
         # A timed wait, so Ctrl-C is seen at once on every platform.
         while not self._stopped.wait(0.2):
             pass
+
+
+class _StartResponse:
+    __slots__ = ("status", "headers")
+
+    def __call__(self, status: str, headers: list, exc_info: Any = None) -> None:
+        self.status = int(status.split(" ", 1)[0])
+        self.headers = headers
+
+
+def _wsgi_glue(app: Callable) -> Callable:
+    """What granian calls per request: its own WSGI glue, less two costs the stub never needs.
+
+    granian's copies all of os.environ into every request's environ, and hands a body to the
+    engine chunk by chunk through the iterator protocol; the stub's answers are small, whole.
+    """
+    base = {
+        "GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": "", "SERVER_SOFTWARE": "granian",
+        "wsgi.errors": sys.stderr, "wsgi.input_terminated": True, "wsgi.multiprocess": False,
+        "wsgi.multithread": True, "wsgi.run_once": False, "wsgi.version": (1, 0),
+    }
+
+    def run(proto: Any, scope: dict) -> int:
+        start = _StartResponse()
+        result = app(base | scope, start)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        proto.response_bytes(start.status, start.headers, body)
+        return start.status
+
+    return run
 
 
 class _Waitress(Engine):
