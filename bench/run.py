@@ -237,6 +237,9 @@ class Bench:
                     # CPU per request barely moves with a noisy neighbour, unlike requests/s.
                     if cpu_before is not None and cpu_after is not None and figures["requests"]:
                         figures["cpu_us"] = (cpu_after - cpu_before) / figures["requests"] * 1e6
+                    if not figures["requests"]:
+                        raise BenchError(f"{side} GET {path}: no answer within "
+                                         f"{self.args.duration:g} s of load")
                     if figures["non_200"] or figures["errors"]:
                         raise BenchError(f"{side} GET {path}: {figures['non_200']} non-200 "
                                          f"answers, {figures['errors']} socket errors under load")

@@ -264,9 +264,9 @@ def test_load_goes_only_to_localhost():
 def test_the_bench_command_runs_end_to_end(tmp_path):
     out = tmp_path / "latest.json"
     done = subprocess.run(
-        [sys.executable, "bench/run.py", "--starts", "1", "--rounds", "1", "--duration", "0.3",
-         "--warmup", "0", "--loader", "python", "--scale", "20", "--scale-starts", "1",
-         "--contract-runs", "0", "--no-prism", "--out", str(out)],
+        [sys.executable, "bench/run.py", "--starts", "1", "--rounds", "1", "--duration", "1",
+         "--warmup", "0", "--loader", "python", "--connections", "2", "--scale", "20",
+         "--scale-starts", "1", "--contract-runs", "0", "--no-prism", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     data = json.loads(out.read_text())
