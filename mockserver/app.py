@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import admin, cors, docs, http_errors, journal, reload, resources, validation
+from . import admin, cors, docs, http_errors, journal, reload, resources, sessions, validation
 from .context import Mock
 from .errors import FixtureError
 from .fixtures import FixtureLoader
@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL_LIMIT": journal.DEFAULT_LIMIT,  # requests the admin API's journal keeps
     "ADMIN_TOKEN": None,  # when set, every admin call must send `Authorization: Bearer <token>`
     "ADMIN_OPEN": True,  # without a token, answer admin calls (False: the stub is not on loopback)
+    "MAX_SESSIONS": sessions.DEFAULT_LIMIT,  # live sessions; the least recently used goes beyond
 }
 
 
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise FixtureError("the fixtures folder does not exist", source=str(fixtures_dir))
     store = Store(spec, loader.load(app.config["SCENARIO"]), app.config["JOURNAL_LIMIT"])
     mock = Mock(spec, loader, store, Examples(spec),
+                sessions.Sessions(store, loader, app.config["MAX_SESSIONS"]),
                 Reloader(loader, store, app.config["RELOAD_INTERVAL"]))
     app.extensions["mockserver"] = mock
 

@@ -1,4 +1,4 @@
-"""The one object a running stub keeps: document, fixture loader, store, examples, reloader."""
+"""The one object a running stub keeps: document, loader, store, examples, sessions, reloader."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .fixtures import FixtureLoader
 from .reload import Reloader
 from .responses import Examples
+from .sessions import Sessions
 from .spec import Spec
 from .store import Store
 
@@ -19,4 +20,5 @@ class Mock:
     loader: FixtureLoader
     store: Store
     examples: Examples
+    sessions: Sessions
     reloader: Reloader | None = None

@@ -7,8 +7,10 @@ from collections.abc import Collection, Iterable
 from flask import Flask, Response, request
 
 from .admin_guard import is_loopback_origin
+from .sessions import SCENARIO_HEADER, SESSION_HEADER
 
-ALLOW_HEADERS = "embed-api-key, authorization, content-type, prefer"
+ALLOW_HEADERS = ", ".join(["embed-api-key", "authorization", "content-type", "prefer",
+                           SESSION_HEADER.lower(), SCENARIO_HEADER.lower()])
 EXPOSE_HEADERS = "X-Mock-Fault"
 MAX_AGE = "600"
 
