@@ -10,11 +10,12 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from . import auth
+from .auth import api_key
+from .masking import mask_key
+from .sessions import ENVIRON_KEY
 
 DEFAULT_LIMIT = 500
 _START = "mockserver.started"
-SESSION_KEY = "mockserver.session"  # set in the WSGI environ by the request path, if any
 
 
 # A 10 kB id must not make the journal's 500 entries cost megabytes.
@@ -100,6 +101,6 @@ def init_app(app: Flask, journal: Journal, operation_ids: frozenset[str], skip_p
             duration = 0.0 if started is None else (time.perf_counter() - started) * 1000
             query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
             journal.record(environ["REQUEST_METHOD"], current.path, query, response.status_code,
-                           endpoint, duration, auth.mask_key(auth.api_key(current.headers)),
-                           environ.get(SESSION_KEY))
+                           endpoint, duration, mask_key(api_key(current.headers)),
+                           environ.get(ENVIRON_KEY))
         return response

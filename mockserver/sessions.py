@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from .errors import FixtureError, MockServerError
+from .errors import MockServerError, ScenarioError
 from .faults import Fault
-from .fixtures import FixtureLoader, Scenario, file_stamp
+from .scenarios import Scenario, ScenarioLoader, file_stamp
 from .store import Snapshot, Store, Workspace, dump_json
 
 DEFAULT_LIMIT = 1000
@@ -20,6 +20,8 @@ SESSION_HEADER, SCENARIO_HEADER = "X-Mock-Session", "X-Mock-Scenario"
 SESSION_QUERY, SCENARIO_QUERY = "__session", "__scenario"
 # The WSGI names of the two headers, looked up on every request: one dict lookup each.
 SESSION_ENVIRON, SCENARIO_ENVIRON = "HTTP_X_MOCK_SESSION", "HTTP_X_MOCK_SCENARIO"
+# Where the request path leaves a session's name for the journal, once the name is known good.
+ENVIRON_KEY = "mockserver.session"
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 NAME_RULE = "1-64 letters, digits, '-', '_' or '.'"
 # Seeds kept for reuse by later sessions; one in use by a session lives on with it regardless.
@@ -185,14 +187,14 @@ class SessionState:
 class Sessions:
     """Every live session, most recently used last; the least recently used goes past the limit."""
 
-    def __init__(self, store: Store, loader: FixtureLoader, limit: int = DEFAULT_LIMIT,
+    def __init__(self, store: Store, scenarios: ScenarioLoader, limit: int = DEFAULT_LIMIT,
                  clock: Callable[[], float] = time.time):
         if limit < 1:
             raise ValueError("a session limit must be at least 1")
         self.store = store
         self.limit = limit
         self.evicted = 0
-        self._loader = loader
+        self._scenarios = scenarios
         self._clock = clock
         self._lock = threading.Lock()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
@@ -218,13 +220,13 @@ class Sessions:
                 for path, stamp in zip(seed.scenario.files, seed.scenario.stamps, strict=True)
             ):
                 return seed
-            known = self._loader.names()
+            known = self._scenarios.names()
             if scenario_name not in known:
                 raise SessionError(404, f"no scenario named {scenario_name!r} "
                                         f"(known: {', '.join(known)})")
             try:
-                scenario = self._loader.load(scenario_name)
-            except FixtureError as exc:
+                scenario = self._scenarios.load(scenario_name)
+            except ScenarioError as exc:
                 raise SessionError(400, f"scenario {scenario_name!r} does not load: "
                                         f"{exc}") from None
         seed = Seed(self.store.seed(scenario))
@@ -329,3 +331,6 @@ class Sessions:
         with self._lock:
             sessions = list(self._sessions.values())
         return [session.describe() for session in reversed(sessions)]
+
+
+State = Store | SessionState  # what a request reads and changes: the stub's own, or a session's

@@ -13,7 +13,7 @@ from conftest import DEMO_KEY, EMPTY_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCO
 from test_admin import conforms
 
 from mockserver import create_app
-from mockserver.cli import serve_config, serve_parser
+from mockserver.cli import _describe, serve_config, serve_parser
 from mockserver.sessions import DEFAULT_LIMIT, Sessions
 
 LIST, ITEM = "/social-account", f"/social-account/{PAGE_ACCOUNT_ID}"
@@ -535,3 +535,10 @@ def test_max_sessions_flag_sets_the_limit_and_its_help_states_the_default():
     assert serve_config(serve_parser().parse_args(["--max-sessions", "5"]))["MAX_SESSIONS"] == 5
     assert "MAX_SESSIONS" not in serve_config(serve_parser().parse_args([]))
     assert f"(default {DEFAULT_LIMIT})" in " ".join(serve_parser().format_help().split())
+
+
+def test_the_banner_says_how_many_sessions_live_and_which_go():
+    app = create_app({"TESTING": True, "MAX_SESSIONS": 7})
+    banner = _describe(app, "http://127.0.0.1:4010")
+    assert ("sessions: X-Mock-Session or ?__session= gives a test its own state; at most 7, "
+            "the least recently used is ended beyond that (--max-sessions)") in banner.splitlines()

@@ -90,7 +90,7 @@ def _outcome(browser: DevTools, tab: str) -> dict:
 
 def test_two_contexts_in_parallel_each_see_only_their_own_session(browser, stub, frontend):
     app, url = stub
-    journal = app.extensions["mockserver"].store.journal
+    journal = app.extensions["mockserver.journal"]
     journal.clear()
     a = browser.open(f"{frontend}/", browser.new_context(),
                      {"X-Mock-Session": "browser-a", "X-Mock-Scenario": "default"})

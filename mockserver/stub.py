@@ -1,24 +1,22 @@
-"""The one object a running stub keeps: document, loader, store, examples, sessions, reloader."""
+"""The running stub's parts a request reads: document, scenarios, state, answers, sessions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fixtures import FixtureLoader
-from .reload import Reloader
 from .responses import Examples
+from .scenarios import ScenarioLoader
 from .sessions import Sessions
 from .spec import Spec
 from .store import Store
 
 
-@dataclass
-class Mock:
+@dataclass(frozen=True)
+class Stub:
     """Everything built once at start-up; kept in `app.extensions["mockserver"]`."""
 
     spec: Spec
-    loader: FixtureLoader
+    scenarios: ScenarioLoader
     store: Store
     examples: Examples
     sessions: Sessions
-    reloader: Reloader | None = None
