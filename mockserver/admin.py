@@ -11,13 +11,13 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import admin_guard
-from .errors import ScenarioError
+from .errors import ScenarioError, SessionError
 from .journal import Journal
 from .parsing import MAX_DOCUMENT_BYTES, parse_document
 from .reload import Reloader
 from .responses import json_response
 from .scenarios import Scenario, ScenarioLoader, file_stamp
-from .sessions import SessionError, check_name
+from .sessions import check_name
 from .store import Store, dump_json
 from .stub import Stub
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class MockServerError(Exception):
-    """A problem with the stub's inputs (document, scenarios, flags): one line, no traceback."""
+    """A problem with the stub's inputs (document, scenarios, flags, overrides): one line."""
 
     def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
         self.message = message
@@ -48,6 +48,18 @@ class ScenarioError(MockServerError):
 
 class ConfigError(MockServerError):
     """A flag or configuration value is invalid."""
+
+
+class OverrideError(MockServerError):
+    """A request asks for an answer (`Prefer`, `?__code=`, `?__example=`) the document lacks."""
+
+
+class SessionError(MockServerError):
+    """A session request the stub refuses: a bad name, an unknown scenario, another scenario."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status  # the HTTP status it is answered with
 
 
 class ResponseValidationError(MockServerError):

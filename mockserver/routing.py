@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from . import auth, overrides, sessions
-from .errors import SpecError
+from .errors import SessionError, SpecError
 from .faults import FAULT_HEADER, break_body
 from .handlers import Handler
 from .responses import json_response, stub_error
@@ -84,7 +84,7 @@ def _special(stub: Stub, op: Operation, handler: Handler, params: dict[str, str]
         if name is not None:
             environ[sessions.ENVIRON_KEY] = name  # the journal files even a refusal under it
             state = stub.sessions.enter(name, scenario)
-    except sessions.SessionError as exc:
+    except SessionError as exc:
         # An unknown scenario is the request's mistake here (a 404 would read as the API's).
         return _refused(exc.status if exc.status == 409 else 400, exc.message, "session-refused")
     operation_id = op.operation_id

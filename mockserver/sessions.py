@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from .errors import MockServerError, ScenarioError
+from .errors import ScenarioError, SessionError
 from .faults import Fault
 from .scenarios import Scenario, ScenarioLoader, file_stamp
 from .store import Snapshot, Store, Workspace, dump_json
@@ -26,14 +26,6 @@ NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 NAME_RULE = "1-64 letters, digits, '-', '_' or '.'"
 # Seeds kept for reuse by later sessions; one in use by a session lives on with it regardless.
 SEED_CACHE = 16
-
-
-class SessionError(MockServerError):
-    """A session request the stub refuses: a bad name, an unknown scenario, a conflict."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 def check_name(name: str, where: str) -> str:
