@@ -82,9 +82,7 @@ def _special(
         override = overrides.requested(request.headers.get("Prefer"), request.args)
         example = None if override is None else overrides.resolve(override, op, mock.examples)
     except overrides.OverrideError as exc:
-        refusal = stub_error(422, str(exc))
-        refusal.headers[FAULT_HEADER] = "override-refused"  # the stub's own answer, not the API's
-        return refusal
+        return stub_error(422, "override-refused", str(exc))
     if example is not None and mock.examples.is_auth(operation_id, example):
         return mock.examples.respond(operation_id, example)
     workspace, refusal = authenticate(mock, operation_id)

@@ -164,6 +164,8 @@ class Spec:
         statuses, examples = set(), {}
         base = f"/paths/{_escape(path)}/{method}/responses"
         for code, response in (operation.get("responses") or {}).items():
+            if code == "default":
+                continue  # upstream failures the stub never sends: no status to serve or ask for
             if not str(code).isdigit():
                 raise SpecError(
                     f"response {code!r} is not a status code", source=self.source, path=where
