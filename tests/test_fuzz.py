@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+from urllib.parse import quote
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
+from stub_process import running_stub
 
 from mockserver import create_app
 
@@ -34,3 +41,29 @@ def test_generated_requests_get_documented_answers(operation, key, mode):
         case.call_and_validate(headers=headers)
 
     fuzz()
+
+
+def test_schemathesis_cli_with_every_check_finds_nothing():
+    # `st run` as a user runs it (all phases, stateful included, every check), bounded and seeded.
+    with running_stub(["--validate-responses"]) as url:
+        result = subprocess.run(
+            ["st", "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", "25",
+             "--seed", "1", "-H", "embed-api-key: pn-demo-key", "--no-color"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-1000:]
+
+
+BLANKS = [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x85", "\xa0", "\u2003", "  \t "]
+
+
+@pytest.mark.parametrize("raw", [*BLANKS, "a", " x ", "org_123"], ids=repr)
+def test_the_id_schema_rejects_exactly_the_ids_the_stub_answers_422(raw):
+    parameter = STUB.extensions["mockserver"].spec.document["paths"]["/social-account/{id}"]
+    schema = parameter["parameters"][0]["schema"]
+    valid = Draft202012Validator(schema).is_valid(raw)
+    answer = STUB.test_client().get(f"/social-account/{quote(raw)}",
+                                    headers={"embed-api-key": "pn-demo-key"})
+    assert valid == (answer.status_code != 422), (raw, answer.status_code)
+    assert valid == (raw not in BLANKS)
