@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -9,16 +10,29 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import admin_guard
-from .context import Mock
-from .errors import FixtureError
-from .fixtures import MAX_DOCUMENT_BYTES, Scenario, file_stamp, parse_document
+from .errors import ScenarioError
+from .journal import Journal
+from .parsing import MAX_DOCUMENT_BYTES, parse_document
+from .reload import Reloader
 from .responses import json_response
-from .store import dump_json
+from .scenarios import Scenario, ScenarioLoader, file_stamp
+from .store import Store, dump_json
+from .stub import Stub
 
 PREFIX = "/__admin"
 METHODS = ("GET", "POST", "DELETE")
 DOCUMENT_PATH = Path(__file__).resolve().parent / "admin-openapi.yaml"
 POSTED = "<posted scenario>"
+JSON = "application/json"
+# YAML under its own media types only: text/plain, forms and multipart are what a page on another
+# site may send without asking first (CORS "simple" requests), so none of them is ever read.
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+# Admin answers are never guessed at, cached, or embedded by a page on another origin.
+ANSWER_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -45,19 +59,19 @@ def describe(scenario: Scenario, fixtures_dir: Path) -> dict[str, Any]:
 class _Catalogue:
     """Each scenario file's summary, re-validated only when one of its files changes."""
 
-    def __init__(self, mock: Mock):
-        self.mock = mock
+    def __init__(self, scenarios: ScenarioLoader, store: Store):
+        self.scenarios, self.store = scenarios, store
         self._cache: dict[str, tuple[tuple, dict[str, Any]]] = {}
 
     def summaries(self) -> list[dict[str, Any]]:
         """Each scenario file's name, description (or problems) and whether it is active."""
-        loader, active = self.mock.loader, self.mock.store.scenario
+        loader, active = self.scenarios, self.store.scenario
         active_file = active.origin.resolve() if isinstance(active.origin, Path) else None
         out = []
         for name in loader.names():
             try:
                 path = loader.path_of(name)
-            except FixtureError:  # removed since the folder was listed: not a 500
+            except ScenarioError:  # removed since the folder was listed: not a 500
                 continue
             summary = dict(self._summary(path))
             summary["active"] = path.resolve() == active_file
@@ -71,8 +85,8 @@ class _Catalogue:
             if tuple(file_stamp(f) for f in files) == stamps:
                 return cached[1]
         try:
-            scenario = self.mock.loader.load(path)
-        except FixtureError as exc:
+            scenario = self.scenarios.load(path)
+        except ScenarioError as exc:
             summary = {"name": path.stem, "description": None, "problems": exc.lines()}
             key = ((path,), (file_stamp(path),))  # a broken parent is found again on its next edit
         else:
@@ -80,6 +94,18 @@ class _Catalogue:
             key = (scenario.files, scenario.stamps)
         self._cache[str(path)] = (key, summary)
         return summary
+
+
+def unaccepted_body(accepted: frozenset[str]) -> str | None:
+    """Why this request's body may not be read, or None: only `accepted` media types are."""
+    mimetype = request.mimetype
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+    if mimetype in accepted or not (mimetype or has_body):
+        return None
+    what = "application/json" if accepted == {JSON} else "application/json or application/yaml"
+    sent = f"Content-Type {mimetype}" if mimetype else "a body without a Content-Type"
+    return f"the admin API reads {what} bodies only, not {sent}: send `Content-Type: {JSON}`"
 
 
 def _posted_body() -> bytes | None:
@@ -95,19 +121,40 @@ def _posted_body() -> bytes | None:
 
 
 def _posted_document(body: bytes) -> Any:
-    """The request body parsed as JSON (when so labelled) or YAML, else FixtureError."""
+    """The request body parsed as JSON (when so labelled) or YAML, else ScenarioError."""
     if not body.strip():
-        raise FixtureError('the body is empty: send {"name": "NAME"} or a scenario document',
+        raise ScenarioError('the body is empty: send {"name": "NAME"} or a scenario document',
                            source=POSTED)
-    return parse_document(body, POSTED, as_json=request.mimetype == "application/json")
+    return parse_document(body, POSTED, as_json=request.mimetype == JSON)
 
 
-def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = True) -> Blueprint:
+def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
+              token: str | None = None, open_without_token: bool = True,
+              origins: Collection[str] | None = None) -> Blueprint:
     """The admin routes, bound to one running stub, behind the admin guard."""
     admin = Blueprint("admin", __name__, url_prefix=PREFIX)
-    admin.before_request(lambda: admin_guard.guard(token, open_without_token, refusal))
-    store, loader = mock.store, mock.loader
-    catalogue = _Catalogue(mock)
+    # The media types each route reads; every other route that takes a change reads JSON only.
+    bodies = {f"{admin.name}.switch": YAML_TYPES | {JSON}}
+
+    @admin.before_request
+    def guard() -> Response | None:
+        # Every route of the blueprint, those added later too: who asks, then from which page,
+        # then what it sent, all before anything is read or changed.
+        refused = admin_guard.guard(token, open_without_token, refusal)
+        if refused is None and (reason := admin_guard.cross_site(origins)):
+            refused = refusal(403, reason)
+        if refused is None and request.method not in admin_guard.SAFE_METHODS:
+            reason = unaccepted_body(bodies.get(request.endpoint, frozenset({JSON})))
+            refused = refusal(415, reason) if reason else None
+        return refused
+
+    @admin.after_request
+    def harden(response: Response) -> Response:
+        response.headers.update(ANSWER_HEADERS)
+        return response
+
+    store, loader = stub.store, stub.scenarios
+    catalogue = _Catalogue(loader, store)
     document = DOCUMENT_PATH.read_bytes()
 
     @admin.get("/scenarios")
@@ -127,7 +174,7 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
             if isinstance(posted, dict) and "name" in posted and "description" not in posted:
                 name = posted["name"]
                 if set(posted) != {"name"} or not isinstance(name, str):
-                    raise FixtureError('to switch by name send only {"name": "NAME"}',
+                    raise ScenarioError('to switch by name send only {"name": "NAME"}',
                                        source=POSTED, path="name")
                 if name not in loader.names():
                     known = ", ".join(loader.names())
@@ -135,7 +182,7 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
                 scenario = loader.load(loader.path_of(name))
             else:
                 scenario = loader.load_document(posted, POSTED)
-        except FixtureError as exc:
+        except ScenarioError as exc:
             return refusal(400, f"scenario refused, nothing changed: {exc}", exc.lines())
         store.load(scenario)
         return _json({"success": True, "message": f"scenario {scenario.name!r} is active",
@@ -152,19 +199,18 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
     @admin.get("/requests")
     def requests() -> Response:
         """The journal, newest first, keys masked."""
-        entries = store.journal.entries()
-        return _json({"limit": store.journal.limit, "count": len(entries), "requests": entries})
+        entries = journal.entries()
+        return _json({"limit": journal.limit, "count": len(entries), "requests": entries})
 
     @admin.delete("/requests")
     def forget() -> Response:
         """Empty the journal."""
-        count = store.journal.clear()
+        count = journal.clear()
         return _json({"success": True, "message": f"forgot {count} request(s)", "deleted": count})
 
     @admin.get("/health")
     def health() -> Response:
         """Up, with the active scenario's name."""
-        reloader = mock.reloader
         return _json({"status": "ok", "scenario": store.scenario.name,
                       "hotReload": bool(reloader and reloader.running)})
 
@@ -176,6 +222,7 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
     return admin
 
 
-def init_app(app: Flask, mock: Mock) -> None:
-    """Mount the admin API under /__admin/ (ADMIN_TOKEN and ADMIN_OPEN decide who may call it)."""
-    app.register_blueprint(blueprint(mock, app.config["ADMIN_TOKEN"], app.config["ADMIN_OPEN"]))
+def init_app(app: Flask, stub: Stub, journal: Journal, reloader: Reloader | None) -> None:
+    """Mount the admin API under /__admin/ (ADMIN_TOKEN, ADMIN_OPEN, CORS_ORIGINS: who may call)."""
+    app.register_blueprint(blueprint(stub, journal, reloader, app.config["ADMIN_TOKEN"],
+                                     app.config["ADMIN_OPEN"], app.config["CORS_ORIGINS"]))

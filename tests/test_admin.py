@@ -18,16 +18,13 @@ from referencing.jsonschema import DRAFT202012
 
 from mockserver import create_app, resources
 from mockserver.admin import DOCUMENT_PATH
+from mockserver.pointers import escape
 from mockserver.spec import Spec
 
 ADMIN = yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))
 URI = "urn:mockserver:admin-openapi.yaml"
 REGISTRY = Registry().with_resource(URI, DRAFT202012.create_resource(ADMIN))
 REAL_LOOKING_KEY = "pn-plnnepb6v9omx2ik88v793ak"
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def conforms(response, method: str, path: str):
@@ -39,8 +36,8 @@ def conforms(response, method: str, path: str):
     assert response.mimetype in content, f"{method} {path}: undocumented type {response.mimetype}"
     if response.mimetype != "application/json":
         return response
-    pointer = "/".join(["#/paths", _escape(path), method.lower(), "responses", status, "content",
-                        _escape(response.mimetype), "schema"])
+    pointer = "/".join(["#/paths", escape(path), method.lower(), "responses", status, "content",
+                        escape(response.mimetype), "schema"])
     validator = Draft202012Validator({"$ref": URI + pointer}, registry=REGISTRY,
                                      format_checker=Draft202012Validator.FORMAT_CHECKER)
     error = best_match(validator.iter_errors(response.get_json()))
@@ -108,12 +105,13 @@ def test_switch_by_name(admin, demo):
     assert demo("GET", "/social-account").get_json()["data"]["socialAccounts"]["linkedin"] == []
 
 
-def test_switch_by_name_works_without_a_json_content_type(admin, client):
-    # `curl -d '{"name": ...}'` sends form encoding; the body is read as YAML, which JSON is.
+def test_a_body_without_a_json_content_type_is_415_naming_the_fix(admin, client):
+    # `curl -d '{"name": ...}'` sends form encoding, which a page on another site may send too.
     response = client.post("/__admin/scenario", data='{"name": "slow"}',
                            content_type="application/x-www-form-urlencoded")
-    assert conforms(response, "POST", "/__admin/scenario").status_code == 200
-    assert admin("GET", "/__admin/health").get_json()["scenario"] == "slow"
+    assert conforms(response, "POST", "/__admin/scenario").status_code == 415
+    assert response.get_json()["message"].endswith("send `Content-Type: application/json`")
+    assert admin("GET", "/__admin/health").get_json()["scenario"] == "default"
 
 
 @pytest.mark.parametrize(("body", "content_type"), [
@@ -138,7 +136,7 @@ def test_post_a_whole_scenario_as_yaml_or_json(admin, demo, body, content_type):
     ('{"description": "x", "faults": [{"operation": "deleteSocialAccount", "status": 418}]}',
      "application/json",
      "faults[0].status: DELETE /social-account/{id} does not document status 418"),
-    ("description: x\nextends: nope\n", "text/plain", "extends: cannot extend 'nope'"),
+    ("description: x\nextends: nope\n", "text/yaml", "extends: cannot extend 'nope'"),
     ('{"description": ', "application/json", "not valid JSON"),
     ("description: [\n", "application/yaml", "line 2: not valid YAML"),
     ("- just\n- a list\n", "application/yaml", "a scenario is a mapping"),
@@ -288,7 +286,7 @@ def test_journal_is_bounded_and_keeps_the_newest():
 
 
 def test_journal_default_bound_is_500(app):
-    journal = app.extensions["mockserver"].store.journal
+    journal = app.extensions["mockserver.journal"]
     for n in range(503):
         journal.record("GET", f"/p{n}", "", 200, None, 0.1, None)
     entries = journal.entries()
