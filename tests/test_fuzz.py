@@ -24,27 +24,24 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 FUZZ = settings(max_examples=60, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 KEYS = {"no key given": None, "a real key": "pn-demo-key"}
-KEY_HEADERS = {"embed-api-key", "authorization"}
-# With the two key headers as alternatives, any value of either is valid, so an operation with
-# no other parameter (the list) has no invalid request for schemathesis to make.
+# Positive cases here, each checked in-process. Negative cases come from `st run` below: with
+# the two key headers as alternatives, the only invalid part of a request is a blank id, which
+# hypothesis finds by filtering so rarely that an in-process negative run is unsatisfiable.
 CASES = [
-    pytest.param(operation, key, mode, id=f"{operation.label}-{label}-{mode.value}")
+    pytest.param(operation, key, id=f"{operation.label}-{label}")
     for operation in OPERATIONS
     for label, key in KEYS.items()
-    for mode in GenerationMode
-    if mode is GenerationMode.POSITIVE
-    or {p.name for p in operation.iter_parameters()} - KEY_HEADERS
 ]
 
 
-@pytest.mark.parametrize(("operation", "key", "mode"), CASES)
-def test_generated_requests_get_documented_answers(operation, key, mode):
+@pytest.mark.parametrize(("operation", "key"), CASES)
+def test_generated_requests_get_documented_answers(operation, key):
     # The plugin is off in this repo (it costs every pytest start a second), so the cases
     # come from the operation's strategy; the checks are schemathesis's own: no server error,
     # a documented status and content type, a body valid for its schema, 405 for other methods.
     headers = {"embed-api-key": key} if key else None
 
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
     @FUZZ
     def fuzz(case):
         case.call_and_validate(headers=headers)
@@ -56,8 +53,9 @@ def test_schemathesis_cli_with_every_check_finds_nothing():
     # `st run` as a user runs it (all phases, stateful included, every check), bounded and seeded.
     with running_stub(["--validate-responses"]) as url:
         result = subprocess.run(
-            ["st", "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", "25",
-             "--seed", "1", "-H", "embed-api-key: pn-demo-key", "--no-color"],
+            ["st", "run", f"{url}/openapi.json", "--checks", "all", "--mode", "all",
+             "--max-examples", "25", "--seed", "1", "-H", "embed-api-key: pn-demo-key",
+             "--no-color"],
             capture_output=True, text=True, timeout=300,
             env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
     assert result.returncode == 0, result.stdout[-3000:]
