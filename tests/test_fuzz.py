@@ -49,14 +49,14 @@ def test_generated_requests_get_documented_answers(operation, key):
     fuzz()
 
 
-def test_schemathesis_cli_with_every_check_finds_nothing():
+def test_schemathesis_cli_with_every_check_finds_nothing(tmp_path):
     # `st run` as a user runs it (all phases, stateful included, every check), bounded and seeded.
     with running_stub(["--validate-responses"]) as url:
         result = subprocess.run(
             ["st", "run", f"{url}/openapi.json", "--checks", "all", "--mode", "all",
              "--max-examples", "25", "--seed", "1", "-H", "embed-api-key: pn-demo-key",
              "--no-color"],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True, text=True, timeout=300, cwd=tmp_path,  # its cache stays there
             env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-1000:]
