@@ -19,6 +19,7 @@ def json_response(status: int, body: bytes, headers: dict | None = None) -> Resp
 PROBLEM = "application/problem+json; charset=utf-8"
 PROBLEM_TITLES = {
     "override-refused": "The stub cannot give the answer asked for",
+    "session-refused": "The stub cannot use the session asked for",
     "no-route": "No such path in the document",
     "method-not-allowed": "No such method on this path in the document",
     "http-error": "The stub cannot serve this request",
