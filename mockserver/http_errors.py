@@ -8,7 +8,6 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .admin import PREFIX as ADMIN_PREFIX
-from .faults import FAULT_HEADER
 from .responses import stub_error
 
 log = logging.getLogger("mockserver")
@@ -33,10 +32,8 @@ def init_app(app: Flask) -> None:
     def refuse_large_heads():
         size = head_size(request.environ)
         if size > HEAD_LIMIT:
-            refusal = stub_error(431, f"The request's headers take {size // 1024} kB; "
-                                      f"this stub accepts at most {HEAD_LIMIT // 1024} kB")
-            refusal.headers[FAULT_HEADER] = "head-too-large"  # the stub's answer, not the API's
-            return refusal
+            return stub_error(431, "http-error", f"The request's headers take {size // 1024} "
+                              f"kB; this stub accepts at most {HEAD_LIMIT // 1024} kB")
         return None
 
     @app.errorhandler(NotFound)

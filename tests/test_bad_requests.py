@@ -179,7 +179,7 @@ def test_oversized_headers_do_not_crash_the_stub(url):
         headers={"embed-api-key": DEMO_KEY, "x-filler": "f" * 300_000},
     )
     assert huge.status_code == 431
-    assert huge.json()["message"].endswith("this stub accepts at most 256 kB")
+    assert huge.json()["detail"].endswith("this stub accepts at most 256 kB")
     after = requests.get(f"{url}/social-account", headers={"embed-api-key": DEMO_KEY}, timeout=10)
     assert after.status_code == 200
 
