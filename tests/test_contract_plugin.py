@@ -19,7 +19,15 @@ from contract_servers.app import (
     ContractServer,
 )
 from contract_servers.serve import serving
-from contract_servers.suite import ALL_KEYS, ENVIRONMENT, SUITE, clean_environment, run_suite
+from contract_servers.suite import (
+    ALL_KEYS,
+    API_KEY_ONLY,
+    ENVIRONMENT,
+    SUITE,
+    TESTS,
+    clean_environment,
+    run_suite,
+)
 
 from contract_tests import document, plugin
 
@@ -48,23 +56,23 @@ def _header(outcome) -> list[str]:
 
 def test_without_a_base_url_it_starts_the_stub_and_passes(pytester):
     result = pytester.runpytest_inprocess(SUITE, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=28)
+    result.assert_outcomes(passed=TESTS)
     header = [line for line in result.outlines if line.startswith("contract ")]
     assert header[:3] == [
         "contract target: this project's stub, started on a free loopback port "
         "(no --base-url given)",
         "contract keys: --api-key pn-d…, --empty-api-key pn-e…, --unqualified-api-key pn-u…",
-        "contract deletes: account cmqi7kfo20009v0m9a6s2u1yt only",
+        "contract deletes: account cmqi7kfo20009v0m9a6s2u1yt only (the run consumes it)",
     ]
     config = result.reprec.getcall("pytest_sessionfinish").session.config
-    assert config.stash[plugin.STUB].process.returncode is not None  # stopped at the end
+    assert config.stash[plugin.TARGET].stub.process.returncode is not None  # stopped at the end
 
 
 def test_it_runs_from_the_installed_package_with_pyargs(pytester, server):
     server.reset(None)
     result = pytester.runpytest_inprocess("--pyargs", "contract_tests", "-p", "no:cacheprovider",
                                           "--base-url", server.url, *ALL_KEYS)
-    result.assert_outcomes(passed=28)
+    result.assert_outcomes(passed=TESTS)
 
 
 def test_every_option_can_come_from_the_environment(pytester, server, monkeypatch, tmp_path):
@@ -76,13 +84,13 @@ def test_every_option_can_come_from_the_environment(pytester, server, monkeypatc
                         ("CONTRACT_DELETE_ACCOUNT_ID", DELETABLE_ID), ("CONTRACT_TIMEOUT", "5")]:
         monkeypatch.setenv(name, value)
     outcome = run_suite(pytester, f"--junitxml={tmp_path / 'contract.xml'}")
-    assert outcome.ret == 0 and outcome.passed == 28 and outcome.skipped == {}
+    assert outcome.ret == 0 and outcome.passed == TESTS and outcome.skipped == {}
     xml = (tmp_path / "contract.xml").read_text()
-    assert xml.count("<testcase ") == 28 and not any(secret in xml for secret in SECRETS)
+    assert xml.count("<testcase ") == TESTS and not any(secret in xml for secret in SECRETS)
     assert _header(outcome)[:3] == [
         f"contract target: {server.url}",
         "contract keys: --api-key sk-c…, --empty-api-key sk-c…, --unqualified-api-key sk-c…",
-        f"contract deletes: account {DELETABLE_ID} only",
+        f"contract deletes: account {DELETABLE_ID} only (the run consumes it)",
     ]
     assert server.deleted == {DELETABLE_ID}
 
@@ -92,7 +100,7 @@ def test_the_command_line_wins_over_the_environment(pytester, server, monkeypatc
     monkeypatch.setenv("EMBED_API_KEY", "pn-wrong-key-from-the-environment")
     monkeypatch.setenv("CONTRACT_BASE_URL", "http://127.0.0.1:1")
     outcome = run_suite(pytester, "--base-url", server.url, "--api-key", API_KEY)
-    assert outcome.ret == 0 and outcome.passed == 13
+    assert outcome.ret == 0 and outcome.passed == API_KEY_ONLY
 
 
 def test_ini_values_are_the_last_resort(pytester, server):
@@ -100,7 +108,7 @@ def test_ini_values_are_the_last_resort(pytester, server):
     ini = pytester.makeini(f"[pytest]\nbase_url = {server.url}\ncontract_timeout = 5\n")
     outcome = run_suite(pytester, "-c", str(ini), "--rootdir", str(pytester.path),
                         "--api-key", API_KEY)
-    assert outcome.ret == 0 and outcome.passed == 13
+    assert outcome.ret == 0 and outcome.passed == API_KEY_ONLY
     assert f"contract target: {server.url}" in _header(outcome)
 
 
@@ -136,7 +144,7 @@ def test_other_test_runs_see_no_header_and_start_no_stub(pytester):
     result.assert_outcomes(passed=1)
     assert not any(line.startswith("contract ") for line in result.outlines)
     config = result.reprec.getcall("pytest_sessionfinish").session.config
-    assert config.stash[plugin.STUB] is None
+    assert plugin.TARGET not in config.stash and plugin.SETTINGS not in config.stash
 
 
 def test_the_readme_command_runs_and_writes_junit_without_keys(server, tmp_path):
@@ -150,9 +158,9 @@ def test_the_readme_command_runs_and_writes_junit_without_keys(server, tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "28 passed" in done.stdout
+    assert f"{TESTS} passed" in done.stdout
     xml = (tmp_path / "contract.xml").read_text()
-    assert xml.count("<testcase ") == 28 and 'failures="0"' in xml
+    assert xml.count("<testcase ") == TESTS and 'failures="0"' in xml
     assert not any(secret in text for secret in SECRETS for text in (xml, done.stdout, done.stderr))
 
 

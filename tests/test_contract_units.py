@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests import document, options
+from contract_tests import document, masking, options
 from contract_tests.client import origin
 from contract_tests.failures import ContractFailure, show
 from contract_tests.undocumented import undocumented_fields
@@ -78,7 +78,7 @@ def test_a_failure_reads_like_a_diff():
 
 def test_keys_are_masked_however_they_come_back():
     settings = options.Settings(base_url="http://x", secrets=("pn-SecretKey-123",))
-    assert options.mask("pn-SecretKey-123") == "pn-S…" and options.mask("short") == "****"
+    assert masking.mask("pn-SecretKey-123") == "pn-S…" and masking.mask("short") == "****"
     text = "pn-SecretKey-123 / PN-SECRETKEY-123 / pn-SecretKey-123%0A"
     assert settings.redact(text) == "pn-S… / pn-S… / pn-S…%0A"
     # A long body clipped in the middle of an echoed key: the part before the cut is masked.
