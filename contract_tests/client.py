@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3
 
 from .failures import TargetError, show
 from .throttle import RETRY_STATUSES, Log, Pacer
@@ -93,10 +94,21 @@ class Client:
     def send(self, method: str, path: str, key: str | None, sent_with: str) -> Exchange:
         """Send a request with the key (if any) in `embed-api-key`, paced; after a 429 or 503, wait
         as Retry-After says and send it again (a few times at most, then RateLimited)."""
-        attempt = 0
+        attempt, resent = 0, False
         while True:
             self.pacer.wait()
-            exchange = self._send_once(method, path, key, sent_with)
+            if method != "GET":
+                # What must not be sent twice never goes on a kept-alive connection, which the
+                # target (or a load balancer) may close just as the request leaves.
+                self.session.close()
+            try:
+                exchange = self._send_once(method, path, key, sent_with)
+            except _Dropped as exc:
+                if method != "GET" or resent:
+                    raise exc.failure from None
+                resent = True  # a GET is safe to send again, on a new connection
+                self.rate_limits.resent += 1
+                continue
             if exchange.status not in RETRY_STATUSES:
                 return exchange
             attempt += 1
@@ -131,7 +143,10 @@ class Client:
                               request=request, received="a timeout (the answer was not finished)",
                               documented="an answer (give a slow target more --contract-timeout)")
         if "error" in outcome:
-            raise self._transport_failure(outcome["error"], request) from None
+            failure = self._transport_failure(outcome["error"], request)
+            if _dropped(outcome["error"]):
+                raise _Dropped(failure)
+            raise failure from None
         return outcome["exchange"]
 
     def _exchange(self, method: str, path: str, headers: dict, sent_with: str,
@@ -189,6 +204,18 @@ class RateLimited(TargetError):
                                   f"{show(exchange.body, 120) or 'an empty body'}",
                          documented="an answer once the limit allows (--contract-rate N paces "
                                     "the suite under a limit)")
+
+
+def _dropped(exc: BaseException) -> bool:
+    """The connection closed before any answer (not a refused or timed-out connection)."""
+    return (isinstance(exc, requests.exceptions.ConnectionError) and bool(exc.args)
+            and isinstance(exc.args[0], urllib3.exceptions.ProtocolError))
+
+
+class _Dropped(Exception):
+    def __init__(self, failure: TargetError):
+        super().__init__(failure.title)
+        self.failure = failure
 
 
 class _TooLarge(Exception):

@@ -1,4 +1,4 @@
-"""Rate limits: pace requests, and wait out a 429 or 503 as its Retry-After says."""
+"""Rate limits: pace requests, wait out a 429 or 503 as its Retry-After says, and count both."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ class Log:
     answers: Counter[int] = field(default_factory=Counter)  # status -> times answered
     waited: float = 0.0
     exhausted: list[str] = field(default_factory=list)  # requests that ran out of retries
+    resent: int = 0  # GETs sent again after the target closed a kept-alive connection
 
     def delay(self, status: int, header: str | None, attempt: int) -> tuple[float | None, str]:
         """How long to wait before retry number `attempt` (1-based), or None with the reason the
@@ -94,6 +95,10 @@ class Log:
                 lines.append("Every such request succeeded on a retry.")
             if not rate:
                 lines.append("--contract-rate N (or CONTRACT_RATE) paces the suite under a limit.")
+        if self.resent:
+            lines.append(f"The target closed a kept-alive connection without answering "
+                         f"{_times(self.resent)}; the suite sent those GETs again on a new "
+                         "connection (a DELETE always goes on a new one).")
         if rate:
             lines.append(f"Requests were paced at most {rate:g} per second (--contract-rate).")
         return lines
