@@ -204,7 +204,7 @@ def outcome(answer: Answer) -> str:
     """An answer in a few words: `401 "Unable to find embed details…"`."""
     body = answer.body
     if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return f"{answer.status} {show(body['message'], 80)}"
+        return f"{answer.status} {show(body['message'], 160)}"
     return f"{answer.status} {show(body, 80)}"
 
 

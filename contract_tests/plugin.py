@@ -216,9 +216,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     error = call.excinfo.value if call.excinfo is not None else None
     clean = isinstance(error, (ContractFailure, SuiteError))
     if ours and clean:
-        # Its text replaces the traceback below; formatting the traceback first would parse the
-        # source of every frame (requests, urllib3, ...) for nothing, at ~0.5 s a failure.
-        call.excinfo.traceback = call.excinfo.traceback.filter(lambda e: e.path == item.path)
+        # Its text replaces the traceback below; formatting the traceback (and the exceptions
+        # chained to it) first would parse the source of every frame for nothing, ~0.5 s each.
+        error.__cause__ = error.__context__ = None
+        in_test = [entry for entry in call.excinfo.traceback if entry.path == item.path]
+        call.excinfo.traceback = type(call.excinfo.traceback)(in_test[-1:])
     report = yield
     if not ours:
         return report

@@ -62,6 +62,29 @@ CAUGHT = {
                           "Not the documented answer for a deleted account"),
     "still-listed": ("test_delete.py", "test_a_deleted_account_is_no_longer_listed",
                      "The list shows an account it must not: it was deleted"),
+    "repeated-id": ("test_list.py", "test_every_account_is_listed_once",
+                    'An account id is listed more than once\n\nRequest: GET /social-account (with '
+                    '--api-key)\nReceived: id "acc_LI_000001" at $.data.socialAccounts.linkedin[0] '
+                    "and at $.data.socialAccounts.linkedin[1]"),
+    "shared-id": ("test_list.py", "test_every_account_is_listed_once",
+                  'Received: id "acc_LI_000001" at $.data.socialAccounts.instagram[0] and at '
+                  "$.data.socialAccounts.linkedin[0]"),
+    "delete-takes-another": ("test_delete.py", "test_the_delete_removes_that_account_and_no_other",
+                             'The delete of "acc_TH_000004" changed more of the list than that '
+                             'account\n\nRequest: GET /social-account (with --api-key)\nReceived: '
+                             '"acc_LI_000001" (under linkedin) is gone too'),
+    "delete-changes-another": ("test_delete.py",
+                               "test_every_other_account_reads_as_before_the_delete",
+                               'The delete of "acc_TH_000004" changed another account\n\n'
+                               "Request: GET /social-account/acc_LI_000001 (with --api-key)\n"
+                               'Received: after: accountName="Acme (renamed)"\n'
+                               'Documented: as before: accountName="Acme"'),
+    "platform-spelling": ("test_read.py", "test_every_listed_account_can_be_read",
+                          'JSON path: $.data.socialAccount.platformType\nRule: enum: ["linkedin", '
+                          '"instagram", "tiktok", "threads"]\nValue: "LinkedIn"'),
+    "message-spelling": ("test_errors.py", "test_reading_an_unknown_id_is_404",
+                         'JSON path: $.message\nRule: const: "Social account not found"\nValue: '
+                         '"Social Account not found"'),
 }
 
 
@@ -80,7 +103,7 @@ def suite(server, pytester, monkeypatch):
 
 
 def test_every_breakage_is_covered():
-    assert set(CAUGHT) | {"undocumented-field", "echo-key"} <= set(BREAKAGES)
+    assert set(CAUGHT) | {"undocumented-field", "echo-key", "usage-spelling"} <= set(BREAKAGES)
 
 
 def test_a_conforming_server_passes_the_whole_suite(suite):
@@ -122,6 +145,24 @@ def test_an_undocumented_field_fails_with_strict(suite):
     text = outcome.failure("test_every_listed_account_can_be_read")
     assert "Undocumented field in the answer (a failure because of --strict)" in text
     assert "$.data.socialAccount.internalNote" in text
+
+
+def test_a_value_outside_the_examples_is_a_warning_naming_the_spelling(suite):
+    outcome = suite("usage-spelling", target=f"{SUITE}/test_read.py")
+    assert outcome.ret == 0, outcome.output
+    assert "contract: values outside the document's examples" in outcome.output
+    assert ('$.data.usage[*].status = "pending" (the document\'s examples: PENDING, PUBLISHED, '
+            'DRAFT, FAILED; another spelling of "PENDING"?) in GET /social-account/{id} 200'
+            ) in outcome.output
+
+
+def test_a_value_outside_the_examples_fails_with_strict(suite):
+    outcome = suite("usage-spelling", "--strict", target=f"{SUITE}/test_read.py")
+    assert outcome.ret == 1
+    text = outcome.failure("test_every_listed_account_can_be_read")
+    assert text.startswith("A value outside the document's examples (a failure because of "
+                           "--strict)")
+    assert 'Received: 200 with $.data.usage[2].status = "pending"' in text
 
 
 def test_strict_also_comes_from_the_environment(suite, monkeypatch):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+import requests
 from contract_servers.app import SECRETS
 from contract_servers.gallery import GALLERY, GalleryServer, serving_gallery
 from contract_servers.suite import ALL_KEYS, TESTS, Outcome, clean_environment, run_suite
+from stub_process import running_stub
 
 pytest_plugins = ["pytester"]
 
@@ -101,3 +105,34 @@ def test_undocumented_extra_fields_fail_with_strict_naming_the_field(suite):
     text = outcome.failure("test_the_list_answers_200_with_the_documented_body")
     assert "Undocumented fields in the answer (a failure because of --strict)" in text
     assert "$.requestId" in text and "$.data.socialAccounts.linkedin[0].profileUrl" in text
+
+
+NODE_KEYS = ("--api-key", "pn-node-populated-5d1e8c", "--empty-api-key", "pn-node-empty-77a0b2",
+             "--unqualified-api-key", "pn-node-unpaid-c4f913",
+             "--delete-account-id", "clx0tiktok000000000000004")
+
+
+@pytest.fixture(scope="module")
+def node_server():
+    """tests/contract_servers/express_like.js under Node: a stack that shares no code with ours."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the independent Node server can't run")
+    script = Path(__file__).parent / "contract_servers" / "express_like.js"
+    with running_stub(command=[node, str(script)]) as url:
+        yield url
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "--strict"])
+def test_an_independent_node_server_passes(node_server, pytester, monkeypatch, strict):
+    clean_environment(monkeypatch)
+    requests.post(f"{node_server}/__reset", timeout=10)
+    args = ("--strict",) if strict else ()
+    outcome = run_suite(pytester, "--base-url", node_server, *NODE_KEYS, *args)
+    assert outcome.ret == 0, outcome.output[-4000:]
+    assert outcome.passed == TESTS and outcome.failures == {} and outcome.skipped == {}
+    stats = requests.get(f"{node_server}/__stats", timeout=10).json()
+    assert stats["gzip"] > 0 and stats["chunked"] > 0 and stats["429"] > 0, stats
+    assert "/social-account/%20" in stats["paths"] and "/social-account/" not in stats["paths"]
+    assert f"The target answered 429 {_times(stats['429'])}" in outcome.output
+    assert "contract: undocumented fields" not in outcome.output
