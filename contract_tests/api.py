@@ -128,7 +128,7 @@ class Target:
                 sections.append((title, [*lines, strict]))
         limits = self.client.rate_limits.summary(self.settings.rate)
         if limits:
-            sections.append(("contract: retries", limits))
+            sections.append(("contract: pacing and retries", limits))
         return sections
 
     def close(self) -> None:

@@ -182,6 +182,8 @@ class Client:
             title = f"Connecting to {where} timed out after {self.timeout:g} s"
         elif isinstance(exc, requests.exceptions.ReadTimeout):
             title = f"No answer from {where} within {self.timeout:g} s"
+        elif _dropped(exc):
+            title = f"{where} closed the connection without answering"
         elif isinstance(exc, requests.exceptions.ConnectionError):
             title = f"Cannot connect to {where}: {_reason(exc)}"
         elif isinstance(exc, requests.exceptions.RequestException):

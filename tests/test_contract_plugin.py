@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from contract_servers.app import (
     UNPAID_KEY,
     ContractServer,
 )
-from contract_servers.serve import serving
+from contract_servers.serve import Collector, serving
 from contract_servers.suite import (
     ALL_KEYS,
     API_KEY_ONLY,
@@ -170,3 +172,69 @@ def test_it_refuses_to_run_if_date_time_would_go_unchecked(pytester, monkeypatch
                                           "http://127.0.0.1:1")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "rfc3339-validator is not installed" in "\n".join(result.errlines)
+
+
+def test_requests_are_paced_by_contract_rate(pytester, server, monkeypatch):
+    server.reset(None)
+    monkeypatch.setenv("CONTRACT_RATE", "10")
+    started = time.monotonic()
+    outcome = run_suite(pytester, "--base-url", server.url, *ALL_KEYS,
+                        target=f"{SUITE}/test_read.py")
+    elapsed = time.monotonic() - started
+    assert outcome.ret == 0, outcome.output
+    assert "contract pacing: at most 10 requests per second" in _header(outcome)
+    assert "Requests were paced at most 10 per second (--contract-rate)." in outcome.output
+    assert server.requests >= 5
+    assert elapsed >= (server.requests - 1) / 10  # the pacer's floor; a slow machine only adds
+
+
+def test_url_credentials_are_never_printed(pytester, server, tmp_path):
+    server.reset(None)
+    secret_url = server.url.replace("http://", "http://ci-user:s3cr3t-pass@")
+    junit = tmp_path / "contract.xml"
+    outcome = run_suite(pytester, "--base-url", secret_url, "--api-key", API_KEY,
+                        f"--junitxml={junit}", target=f"{SUITE}/test_list.py")
+    assert outcome.ret == 0, outcome.output
+    masked = server.url.replace("http://", "http://****@")
+    assert f"baseurl: {masked}" in outcome.output  # pytest-base-url's own header line
+    assert f"contract target: {masked}" in _header(outcome)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    dead = run_suite(pytester, "--base-url", f"http://ci-user:s3cr3t-pass@127.0.0.1:{port}/",
+                     "--api-key", API_KEY, target=f"{SUITE}/test_list.py")
+    assert dead.ret == 1 and "Cannot connect to http://127.0.0.1:" in dead.output
+    for text in (outcome.output, dead.output, junit.read_text(), *dead.failures.values()):
+        assert "s3cr3t-pass" not in text and "ci-user" not in text
+
+
+@pytest.fixture
+def proxy():
+    """A collector standing in for HTTP_PROXY: whatever reaches it has gone through the proxy."""
+    with serving(Collector()) as app:
+        yield app
+
+
+@pytest.mark.parametrize("switch", [(), ("--contract-no-proxy",), "CONTRACT_NO_PROXY=1"],
+                         ids=["proxied", "--contract-no-proxy", "CONTRACT_NO_PROXY=1"])
+def test_proxy_variables_are_honoured_unless_switched_off(pytester, server, proxy, monkeypatch,
+                                                          switch):
+    server.reset(None)
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("http_proxy", proxy.url)
+    if isinstance(switch, str):
+        monkeypatch.setenv(*switch.split("="))
+        switch = ()
+    outcome = run_suite(pytester, "--base-url", server.url, "--api-key", API_KEY, *switch,
+                        "-k", "test_the_list_answers_200", target=f"{SUITE}/test_list.py")
+    if outcome.ret == 0:  # not proxied: the server answered
+        assert proxy.requests == [] and "contract proxy: none (--contract-no-proxy)" in (
+            _header(outcome))
+        return
+    assert not switch and os.environ.get("CONTRACT_NO_PROXY") is None
+    # Through the proxy, an http:// target's key travels in the clear: the README says so.
+    assert any(request.get("HTTP_EMBED_API_KEY") == API_KEY for request in proxy.requests)
+    line = f"contract proxy: {proxy.url} (from the environment; --contract-no-proxy ignores it)"
+    assert line in _header(outcome)

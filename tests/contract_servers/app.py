@@ -98,10 +98,12 @@ class ContractServer:
         assert breakage is None or breakage in BREAKAGES, breakage
         with self._lock:
             self.breakage = breakage
+            self.requests = 0
             self.accounts = {API_KEY: [dict(a) for a in self.seed], EMPTY_KEY: []}
             self.deleted: set[str] = set()
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        self.requests += 1
         status, body, headers = self.answer(environ)
         if isinstance(body, (bytes, str)):
             data = body.encode() if isinstance(body, str) else body
