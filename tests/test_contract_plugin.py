@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from contract_servers.app import (
     API_KEY,
     DELETABLE_ID,
@@ -30,6 +31,7 @@ from contract_servers.suite import (
     clean_environment,
     run_suite,
 )
+from stub_process import running_stub
 
 from contract_tests import document, plugin
 
@@ -238,3 +240,33 @@ def test_proxy_variables_are_honoured_unless_switched_off(pytester, server, prox
     assert any(request.get("HTTP_EMBED_API_KEY") == API_KEY for request in proxy.requests)
     line = f"contract proxy: {proxy.url} (from the environment; --contract-no-proxy ignores it)"
     assert line in _header(outcome)
+
+
+def test_an_https_targets_key_never_reaches_the_proxy(pytester, server, proxy, monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("https_proxy", proxy.url)
+    https = server.url.replace("http://", "https://")
+    outcome = run_suite(pytester, "--base-url", https, "--api-key", API_KEY,
+                        "-k", "test_the_list_answers_200", target=f"{SUITE}/test_list.py")
+    assert outcome.ret == 1  # this proxy opens no tunnel
+    assert proxy.requests and not any("HTTP_EMBED_API_KEY" in r for r in proxy.requests)
+
+
+def test_a_second_run_needs_the_stub_reset_and_then_passes(pytester):
+    stub_keys = ("--api-key", "pn-demo-key", "--empty-api-key", "pn-empty-key",
+                 "--unqualified-api-key", "pn-unpaid-key",
+                 "--delete-account-id", "cmqi7kfo20009v0m9a6s2u1yt")
+    with running_stub() as url:
+        first = run_suite(pytester, "--base-url", url, *stub_keys)
+        assert first.ret == 0 and first.passed == TESTS, first.output[-3000:]
+        second = run_suite(pytester, "--base-url", url, *stub_keys)
+        assert second.ret == 1
+        text = second.failure("test_the_delete_answers_200")
+        assert text.startswith("The delete lifecycle was not run: no DELETE was sent")
+        assert ("an earlier run may have deleted it: POST /__admin/reset brings it back on this "
+                "project's stub") in text
+        assert requests.post(f"{url}/__admin/reset", timeout=10).status_code == 200
+        third = run_suite(pytester, "--base-url", url, *stub_keys)
+        assert third.ret == 0 and third.passed == TESTS

@@ -11,6 +11,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 import pytest
+from contract_servers.gallery import Quirks, serving_gallery
 from contract_servers.serve import serving
 
 from contract_tests import document, masking, options, throttle
@@ -218,6 +219,16 @@ def test_a_dropped_connection_resends_a_get_once_and_never_a_delete():
         with pytest.raises(TargetError, match="closed the connection without answering"):
             client.send("DELETE", "/x", None, "with no key")
         assert len(connections) == 1
+
+
+def test_a_delete_always_goes_on_a_new_connection():
+    with serving_gallery() as server:
+        server.reset(Quirks())
+        client = Client(server.url, 5)
+        for method in ("GET", "GET", "DELETE", "GET"):
+            client.send(method, "/social-account", None, "with no key")
+    first, kept, deleted, after = server.ports
+    assert kept == first and deleted != first and after == deleted
 
 
 # -- credentials and proxies --------------------------------------------------------------------

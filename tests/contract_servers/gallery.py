@@ -121,6 +121,7 @@ class GalleryServer:
     api: ContractServer = field(default_factory=ContractServer)
     seen: collections.Counter[str] = field(default_factory=collections.Counter)
     paths: list[str] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)  # the client's port of each request
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self, quirks: Quirks, breakage: str | None = None) -> None:
@@ -131,6 +132,7 @@ class GalleryServer:
         self.quirks = quirks
         self.seen.clear()
         self.paths.clear()
+        self.ports.clear()
 
     def base_url(self) -> str:
         """Where the suite should point: with the prefix, and a trailing slash when there is one."""
@@ -161,6 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
         number = gallery.count()
         path = urlsplit(self.path).path
         gallery.paths.append(path)
+        gallery.ports.append(self.client_address[1])
         if quirks.delay:
             time.sleep(quirks.delay)
         if quirks.rate_limit_every and number % quirks.rate_limit_every == 0:
