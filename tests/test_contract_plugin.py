@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from contract_servers.app import (
     API_KEY,
     DELETABLE_ID,
@@ -270,3 +271,45 @@ def test_a_second_run_needs_the_stub_reset_and_then_passes(pytester):
         assert requests.post(f"{url}/__admin/reset", timeout=10).status_code == 200
         third = run_suite(pytester, "--base-url", url, *stub_keys)
         assert third.ret == 0 and third.passed == TESTS
+
+
+def _named_error_shapes(raw: dict) -> dict:
+    """The document as a rework may write it: one named schema per error body (no allOf), an
+    `authorization` key scheme, a `pattern` on the id and a `default` response."""
+    schemas, responses = raw["components"]["schemas"], raw["components"]["responses"]
+
+    def named(name: str, message: str) -> dict:
+        schemas[name] = {"type": "object", "required": ["success", "message"],
+                         "properties": {"success": {"const": False},
+                                        "message": {"const": message}}}
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    json_of = lambda response: response["content"]["application/json"]  # noqa: E731
+    json_of(responses["NotFound"])["schema"] = named("NotFoundError", "Social account not found")
+    json_of(responses["IdOrTokenRequired"])["schema"] = {"oneOf": [
+        named("IdRequiredError", "Social account id is required"),
+        {"$ref": "#/components/schemas/TokenRequiredError"}]}
+    raw["components"]["securitySchemes"]["authorization"] = {
+        "type": "apiKey", "in": "header", "name": "authorization"}
+    raw["security"] = [{"embedApiKey": []}, {"authorization": []}]
+    item = raw["paths"]["/social-account/{id}"]
+    item["parameters"][0]["schema"]["pattern"] = r"\S"
+    for operation in (raw["paths"]["/social-account"]["get"], item["get"], item["delete"]):
+        operation["responses"]["default"] = {"description": "Anything else", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return raw
+
+
+@pytest.mark.parametrize("breakage", [None, "message-spelling"])
+def test_a_document_with_named_error_schemas_works_the_same(pytester, server, tmp_path,
+                                                            breakage):
+    reworked = tmp_path / "openapi.yaml"
+    raw = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    reworked.write_text(yaml.safe_dump(_named_error_shapes(raw), allow_unicode=True), "utf-8")
+    server.reset(breakage)
+    outcome = run_suite(pytester, "--base-url", server.url, *ALL_KEYS, "--openapi", str(reworked))
+    if breakage is None:
+        assert outcome.ret == 0 and outcome.passed == TESTS, outcome.output[-3000:]
+        return
+    text = outcome.failure("test_reading_an_unknown_id_is_404")
+    assert 'JSON path: $.message\nRule: const: "Social account not found"' in text

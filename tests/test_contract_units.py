@@ -184,16 +184,18 @@ def test_a_429_that_never_ends_is_a_rate_limit_failure():
 @contextmanager
 def _hanging_up(answer_after: int):
     """A server that closes its first `answer_after` connections without a word."""
-    connections = []
+    connections, stop = [], threading.Event()
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)  # so the loop sees `stop` without waiting on accept()
 
     def serve():
-        while True:
+        while not stop.is_set():
             try:
                 conn, _ = listener.accept()
-            except OSError:
-                return
+            except TimeoutError:
+                continue
             connections.append(conn)
+            conn.settimeout(5)
             conn.recv(65536)
             if len(connections) > answer_after:
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -205,8 +207,9 @@ def _hanging_up(answer_after: int):
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}", connections
     finally:
-        listener.close()
+        stop.set()
         thread.join(5)
+        listener.close()
 
 
 def test_a_dropped_connection_resends_a_get_once_and_never_a_delete():
