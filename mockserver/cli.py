@@ -126,18 +126,20 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _describe(app, url: str) -> str:
-    mock = app.extensions["mockserver"]
-    scenario = mock.store.scenario
+    from .admin import PREFIX
+
+    stub = app.extensions["mockserver"]
+    scenario = stub.store.scenario
     lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}", "keys:"]
-    for key, workspace in mock.store.snapshot.workspaces.items():
+    for key, workspace in stub.store.snapshot.workspaces.items():
         state = (
             f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}"
             if workspace.access == "paid"
             else f"refused: {workspace.access}"
         )
         lines.append(f"  {key:<24} {state}")
-    names = ", ".join(mock.scenarios.names())
-    lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
+    names = ", ".join(stub.scenarios.names())
+    lines.append(f"scenarios: {names} (switch: POST {url}{PREFIX}/scenario)")
     if app.config["ADMIN_TOKEN"]:
         lines.append("admin API: every call needs `Authorization: Bearer <token>`")
     elif not app.config["ADMIN_OPEN"]:
