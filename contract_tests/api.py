@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +28,8 @@ NOTES = {
     "undocumented field": ("contract: undocumented fields", "fields"),
     "unlisted value": ("contract: values outside the document's examples", "values"),
 }
+# This project's stub answers this admin path with its sessions; other services don't have it.
+STUB_PROBE, SESSION_HEADER = "/__admin/sessions", "X-Mock-Session"
 # role -> (settings attribute, flag, environment variable, what the key must be)
 KEYS = {
     "api": ("api_key", "--api-key", "EMBED_API_KEY", "a workspace with at least one account"),
@@ -47,6 +51,7 @@ class Target:
         self.document = document
         self.client = Client(base_url, settings.timeout, settings.rate, settings.no_proxy)
         self.unreachable: TargetError | None = None
+        self.session: str | None = None  # the stub session this run uses, if any
         # (kind, what) -> the operations and statuses it was seen in
         self.notes: dict[tuple[str, str], set[str]] = {}
         self._cache: dict[tuple[str, str, str], Exchange | TargetError] = {}
@@ -55,11 +60,13 @@ class Target:
     @classmethod
     def open(cls, settings: Settings) -> Target:
         """Load the document (DocumentError), start the local stub when no base URL was given,
-        and probe the target once."""
+        probe the target once, and on this project's stub take a session of its own."""
         document = load(settings.openapi or default_path())
         if settings.base_url is not None:
             target = cls(settings.base_url, settings, document)
             target.probe()
+            if target.unreachable is None:
+                target.join_session(known_stub=False)
             return target
         stub = None
         try:
@@ -73,6 +80,8 @@ class Target:
         target.stub = stub
         if target.unreachable is None:
             target.probe()
+        if target.unreachable is None:
+            target.join_session(known_stub=True)
         return target
 
     def probe(self) -> None:
@@ -81,6 +90,22 @@ class Target:
             self.client.send("GET", LIST, None, SENT_WITH["none"])
         except TargetError as exc:
             self.unreachable = exc
+
+    def join_session(self, known_stub: bool) -> None:
+        """On this project's stub, run in a fresh session of its own, so that runs one after
+        another or side by side never see each other's deletes; other services get no header."""
+        if known_stub or self._is_stub():
+            self.session = f"contract-{uuid.uuid4().hex[:16]}"
+            self.client.always_send(SESSION_HEADER, self.session)
+
+    def _is_stub(self) -> bool:
+        try:
+            answer = self.client.send("GET", STUB_PROBE, None, SENT_WITH["none"])
+            body = json.loads(answer.body) if answer.status == 200 else None
+        except (TargetError, ValueError):
+            return False
+        return isinstance(body, dict) and isinstance(body.get("sessions"), list) and (
+            isinstance(body.get("limit"), int))
 
     def key(self, role: str) -> str | None:
         """The key sent for a role (skips the test when that key was not given)."""

@@ -87,6 +87,10 @@ class Client:
         self.rate_limits = Log()
         self._sleep = sleep
 
+    def always_send(self, header: str, value: str) -> None:
+        """Send a header with every later request."""
+        self.session.headers[header] = value
+
     def close(self) -> None:
         """Drop pooled connections."""
         self.session.close()
