@@ -152,7 +152,7 @@ def test_a_value_outside_the_examples_is_a_warning_naming_the_spelling(suite):
     assert outcome.ret == 0, outcome.output
     assert "contract: values outside the document's examples" in outcome.output
     assert ('$.data.usage[*].status = "pending" (the document\'s examples: PENDING, PUBLISHED, '
-            'DRAFT, FAILED; another spelling of "PENDING"?) in GET /social-account/{id} 200'
+            'DRAFT; another spelling of "PENDING"?) in GET /social-account/{id} 200'
             ) in outcome.output
 
 

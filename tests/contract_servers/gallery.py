@@ -49,7 +49,7 @@ VARIED_SEED = [
     _account("threads", 4, "acme.threads"),
 ]
 VARIED_USAGE = [{"status": "PENDING", "_count": 3}, {"status": "PUBLISHED", "_count": 12},
-                {"status": "DRAFT", "_count": 0}, {"status": "FAILED", "_count": 1}]
+                {"status": "DRAFT", "_count": 0}]
 
 
 @dataclass(frozen=True)
