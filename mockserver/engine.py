@@ -14,7 +14,7 @@ from typing import Any
 from .errors import ConfigError
 
 ENGINES = ("auto", "granian", "waitress")
-# The app answers a request head over http_errors.HEAD_LIMIT with a JSON 431; the engines are
+# The app answers a request head over fallbacks.HEAD_LIMIT with a JSON 431; the engines are
 # given room above that, so only a head past this reaches their own (non-JSON) refusal.
 ENGINE_HEAD_BYTES = 1024 * 1024
 BACKLOG = 1024

@@ -18,7 +18,7 @@ from conftest import DEMO_KEY, PAGE_ACCOUNT_ID
 
 from mockserver import create_app, engine
 from mockserver.errors import ConfigError
-from mockserver.http_errors import HEAD_LIMIT
+from mockserver.fallbacks import HEAD_LIMIT
 
 ENGINES = ["granian", "waitress"]
 URL_LINE = re.compile(r" at (http://\S+)$")
