@@ -23,7 +23,7 @@ LAYERS = {
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "http_errors",
               "admin"],
     "face": ["startup_cache", "app", "cli", "build_cache", "__init__", "__main__", "remote",
-             "record", "drift"],
+             "record", "drift_compare", "drift_report", "drift"],
 }
 LEVEL = {module: level for level, modules in enumerate(LAYERS.values()) for module in modules}
 
