@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import threading
 import tracemalloc
 from collections import Counter
@@ -13,6 +14,7 @@ from conftest import DEMO_KEY, EMPTY_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCO
 from test_admin import conforms
 
 from mockserver import create_app
+from mockserver import sessions as sessions_module
 from mockserver.cli import _describe, serve_config, serve_parser
 from mockserver.sessions import DEFAULT_LIMIT, Sessions
 
@@ -50,6 +52,32 @@ def _refusal(response, status: int) -> str:
 
 def _live(app) -> list[str]:
     return [s["name"] for s in app.extensions["mockserver"].sessions.listing()]
+
+
+def _calls_into(module, client, path: str, **headers: str) -> list[str]:
+    """The functions of `module` that one request runs (traced, not timed)."""
+    called = []
+    source = module.__file__
+
+    def trace(frame, event, _arg):
+        if event == "call" and frame.f_code.co_filename == source:
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(trace)
+    try:
+        client.get(path, headers={"embed-api-key": DEMO_KEY, **headers})
+    finally:
+        sys.setprofile(None)
+    return called
+
+
+def test_a_request_without_a_session_runs_no_session_code(client):
+    # On the fast path its whole cost is two dict lookups in the WSGI environ.
+    for path in (LIST, ITEM, f"{LIST}?other=1"):
+        assert _calls_into(sessions_module, client, path) == [], path
+    # The slow path (an override, a fault) reads the query once more, to find no session there.
+    assert _calls_into(sessions_module, client, f"{ITEM}?__code=404") == ["requested"]
+    assert len(_calls_into(sessions_module, client, LIST, **{"X-Mock-Session": "s"})) > 1
 
 
 # -- naming a session ---------------------------------------------------------------------------
