@@ -9,11 +9,14 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import admin_guard
-from .context import Mock
-from .errors import FixtureError
-from .fixtures import MAX_DOCUMENT_BYTES, Scenario, file_stamp, parse_document
+from .errors import ScenarioError
+from .journal import Journal
+from .parsing import MAX_DOCUMENT_BYTES, parse_document
+from .reload import Reloader
 from .responses import json_response
-from .store import dump_json
+from .scenarios import Scenario, ScenarioLoader, file_stamp
+from .store import Store, dump_json
+from .stub import Stub
 
 PREFIX = "/__admin"
 METHODS = ("GET", "POST", "DELETE")
@@ -45,19 +48,19 @@ def describe(scenario: Scenario, fixtures_dir: Path) -> dict[str, Any]:
 class _Catalogue:
     """Each scenario file's summary, re-validated only when one of its files changes."""
 
-    def __init__(self, mock: Mock):
-        self.mock = mock
+    def __init__(self, scenarios: ScenarioLoader, store: Store):
+        self.scenarios, self.store = scenarios, store
         self._cache: dict[str, tuple[tuple, dict[str, Any]]] = {}
 
     def summaries(self) -> list[dict[str, Any]]:
         """Each scenario file's name, description (or problems) and whether it is active."""
-        loader, active = self.mock.loader, self.mock.store.scenario
+        loader, active = self.scenarios, self.store.scenario
         active_file = active.origin.resolve() if isinstance(active.origin, Path) else None
         out = []
         for name in loader.names():
             try:
                 path = loader.path_of(name)
-            except FixtureError:  # removed since the folder was listed: not a 500
+            except ScenarioError:  # removed since the folder was listed: not a 500
                 continue
             summary = dict(self._summary(path))
             summary["active"] = path.resolve() == active_file
@@ -71,8 +74,8 @@ class _Catalogue:
             if tuple(file_stamp(f) for f in files) == stamps:
                 return cached[1]
         try:
-            scenario = self.mock.loader.load(path)
-        except FixtureError as exc:
+            scenario = self.scenarios.load(path)
+        except ScenarioError as exc:
             summary = {"name": path.stem, "description": None, "problems": exc.lines()}
             key = ((path,), (file_stamp(path),))  # a broken parent is found again on its next edit
         else:
@@ -95,19 +98,20 @@ def _posted_body() -> bytes | None:
 
 
 def _posted_document(body: bytes) -> Any:
-    """The request body parsed as JSON (when so labelled) or YAML, else FixtureError."""
+    """The request body parsed as JSON (when so labelled) or YAML, else ScenarioError."""
     if not body.strip():
-        raise FixtureError('the body is empty: send {"name": "NAME"} or a scenario document',
+        raise ScenarioError('the body is empty: send {"name": "NAME"} or a scenario document',
                            source=POSTED)
     return parse_document(body, POSTED, as_json=request.mimetype == "application/json")
 
 
-def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = True) -> Blueprint:
+def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
+              token: str | None = None, open_without_token: bool = True) -> Blueprint:
     """The admin routes, bound to one running stub, behind the admin guard."""
     admin = Blueprint("admin", __name__, url_prefix=PREFIX)
     admin.before_request(lambda: admin_guard.guard(token, open_without_token, refusal))
-    store, loader = mock.store, mock.loader
-    catalogue = _Catalogue(mock)
+    store, loader = stub.store, stub.scenarios
+    catalogue = _Catalogue(loader, store)
     document = DOCUMENT_PATH.read_bytes()
 
     @admin.get("/scenarios")
@@ -127,7 +131,7 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
             if isinstance(posted, dict) and "name" in posted and "description" not in posted:
                 name = posted["name"]
                 if set(posted) != {"name"} or not isinstance(name, str):
-                    raise FixtureError('to switch by name send only {"name": "NAME"}',
+                    raise ScenarioError('to switch by name send only {"name": "NAME"}',
                                        source=POSTED, path="name")
                 if name not in loader.names():
                     known = ", ".join(loader.names())
@@ -135,7 +139,7 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
                 scenario = loader.load(loader.path_of(name))
             else:
                 scenario = loader.load_document(posted, POSTED)
-        except FixtureError as exc:
+        except ScenarioError as exc:
             return refusal(400, f"scenario refused, nothing changed: {exc}", exc.lines())
         store.load(scenario)
         return _json({"success": True, "message": f"scenario {scenario.name!r} is active",
@@ -152,19 +156,18 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
     @admin.get("/requests")
     def requests() -> Response:
         """The journal, newest first, keys masked."""
-        entries = store.journal.entries()
-        return _json({"limit": store.journal.limit, "count": len(entries), "requests": entries})
+        entries = journal.entries()
+        return _json({"limit": journal.limit, "count": len(entries), "requests": entries})
 
     @admin.delete("/requests")
     def forget() -> Response:
         """Empty the journal."""
-        count = store.journal.clear()
+        count = journal.clear()
         return _json({"success": True, "message": f"forgot {count} request(s)", "deleted": count})
 
     @admin.get("/health")
     def health() -> Response:
         """Up, with the active scenario's name."""
-        reloader = mock.reloader
         return _json({"status": "ok", "scenario": store.scenario.name,
                       "hotReload": bool(reloader and reloader.running)})
 
@@ -176,6 +179,7 @@ def blueprint(mock: Mock, token: str | None = None, open_without_token: bool = T
     return admin
 
 
-def init_app(app: Flask, mock: Mock) -> None:
+def init_app(app: Flask, stub: Stub, journal: Journal, reloader: Reloader | None) -> None:
     """Mount the admin API under /__admin/ (ADMIN_TOKEN and ADMIN_OPEN decide who may call it)."""
-    app.register_blueprint(blueprint(mock, app.config["ADMIN_TOKEN"], app.config["ADMIN_OPEN"]))
+    app.register_blueprint(blueprint(stub, journal, reloader, app.config["ADMIN_TOKEN"],
+                                     app.config["ADMIN_OPEN"]))

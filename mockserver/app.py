@@ -1,4 +1,4 @@
-"""The app factory: builds the stub once from the document and a scenario."""
+"""The app factory: builds the stub once from the document and a scenario, then hangs the edges."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from typing import Any
 
 from flask import Flask
 
-from . import admin, cors, docs, http_errors, journal, reload, resources, validation
-from .context import Mock
-from .errors import FixtureError
-from .fixtures import FixtureLoader
+from . import admin, cors, docs, http_errors, journal, reload, resources, startup_cache, validation
+from .errors import ScenarioError
 from .handlers import HANDLERS
-from .reload import Reloader
 from .responses import Examples
 from .routing import register_operations
+from .scenarios import ScenarioLoader
 from .spec import Spec
 from .store import Store
+from .stub import Stub
 
 DEFAULTS: dict[str, Any] = {
     "SPEC_PATH": None,  # None: the shipped openapi.yaml
@@ -40,22 +39,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config or {})
     if app.config["VALIDATE_RESPONSES"] is None:
         app.config["VALIDATE_RESPONSES"] = bool(app.testing)
+    if app.config["RELOAD"] is None:
+        app.config["RELOAD"] = not app.testing
     app.json.sort_keys = False
 
-    spec = Spec.load(app.config["SPEC_PATH"] or resources.spec_path())
+    # The document, then its scenarios, then the state they seed: each handed to the next.
+    cache = startup_cache.StartupCache()
+    spec = Spec.load(app.config["SPEC_PATH"] or resources.spec_path(), known=cache.parsed)
     fixtures_dir = app.config["FIXTURES_DIR"] or resources.fixtures_dir()
-    loader = FixtureLoader(spec, fixtures_dir)
-    if not loader.fixtures_dir.is_dir():
-        raise FixtureError("the fixtures folder does not exist", source=str(fixtures_dir))
-    store = Store(spec, loader.load(app.config["SCENARIO"]), app.config["JOURNAL_LIMIT"])
-    mock = Mock(spec, loader, store, Examples(spec),
-                Reloader(loader, store, app.config["RELOAD_INTERVAL"]))
-    app.extensions["mockserver"] = mock
+    scenarios = ScenarioLoader(spec, fixtures_dir, known=cache.validated)
+    if not scenarios.fixtures_dir.is_dir():
+        raise ScenarioError("the fixtures folder does not exist", source=str(fixtures_dir))
+    store = Store(spec, scenarios.load(app.config["SCENARIO"]))
+    stub = Stub(spec, scenarios, store, Examples(spec))
+    app.extensions["mockserver"] = stub
 
-    # The journal's hooks go first, so its clock starts before a preflight is answered.
-    journal.init_app(app, store.journal, frozenset(spec.operations), admin.PREFIX + "/")
-    register_operations(app, mock, HANDLERS)
-    admin.init_app(app, mock)
+    # The edges. The journal's hooks go first, so its clock starts before a preflight is answered.
+    requests = journal.Journal(app.config["JOURNAL_LIMIT"])
+    app.extensions["mockserver.journal"] = requests
+    journal.init_app(app, requests, frozenset(spec.operations), admin.PREFIX + "/")
+    register_operations(app, stub, HANDLERS)
+    reloader = reload.Reloader(scenarios, store, app.config["RELOAD_INTERVAL"])
+    app.extensions["mockserver.reloader"] = reloader
+    admin.init_app(app, stub, requests, reloader)
     docs.init_app(app)
     http_errors.init_app(app)
     validation.init_app(app, spec)
@@ -63,8 +69,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api_methods = [op.method for op in spec.operations.values()]
         cors.init_app(app, app.config["CORS_ORIGINS"], api_methods, admin.PREFIX + "/",
                       admin.METHODS)
-    if app.config["RELOAD"] is None:
-        app.config["RELOAD"] = not app.testing
     if app.config["RELOAD"]:
-        mock.reloader.start()
+        reloader.start()
     return app

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask import Response, request
+
+from .store import Workspace
+from .stub import Stub
+
 # The example (in openapi.yaml) that answers each kind of refusal.
 MISSING_KEY = "missingKey"
 UNKNOWN_KEY = "unknownKey"
@@ -13,6 +18,8 @@ REFUSED_ACCESS = {
     "no-organization": "noOrganization",
 }
 AUTH_EXAMPLES = (MISSING_KEY, UNKNOWN_KEY, *REFUSED_ACCESS.values())
+# The statuses whose operations answer with AUTH_EXAMPLES (checked at start-up).
+AUTH_STATUSES = (401, 402)
 
 
 def api_key(headers: Mapping[str, str]) -> str | None:
@@ -26,9 +33,14 @@ def api_key(headers: Mapping[str, str]) -> str | None:
     return key or None
 
 
-def mask_key(key: str | None) -> str | None:
-    """A key as logs and the journal may show it: its first four characters, or `****`."""
-    if not key:
-        return None
-    # Four characters tell the demo keys apart (`pn-d…`, `pn-e…`) but reveal one of a real key's.
-    return f"{key[:4]}…" if len(key) >= 8 else "****"
+def authenticate(stub: Stub, operation_id: str) -> tuple[Workspace | None, Response | None]:
+    """The caller's workspace, or the documented refusal to send instead."""
+    key = api_key(request.headers)
+    if key is None:
+        return None, stub.examples.respond(operation_id, MISSING_KEY)
+    workspace = stub.store.workspace(key)
+    if workspace is None:
+        return None, stub.examples.respond(operation_id, UNKNOWN_KEY)
+    if workspace.access != "paid":
+        return None, stub.examples.respond(operation_id, REFUSED_ACCESS[workspace.access])
+    return workspace, None

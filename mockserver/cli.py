@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .admin_guard import is_loopback
-from .errors import ConfigError, FixtureError, MockServerError
+from .errors import ConfigError, MockServerError, ScenarioError
+from .loopback import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
@@ -51,9 +51,7 @@ def serve_parser() -> argparse.ArgumentParser:
         prog="mockserver",
         description=(
             "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
-            "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
-            "`mockserver prevalidate` (for developers of this repo) prints the table of "
-            "already-validated shipped scenarios that lets a start skip YAML and the schema check."
+            "scenario files; `mockserver schema` prints the scenario-file JSON Schema."
         ),
     )
     parser.add_argument(
@@ -112,7 +110,7 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
     if args.no_cors and args.cors_origin:
         raise ConfigError("--no-cors and --cors-origin contradict each other; give one")
     if args.fixtures and not Path(args.fixtures).is_dir():
-        raise FixtureError(
+        raise ScenarioError(
             "the fixtures folder does not exist", source=f"--fixtures {args.fixtures}"
         )
     return {
@@ -138,7 +136,7 @@ def _describe(app, url: str) -> str:
             else f"refused: {workspace.access}"
         )
         lines.append(f"  {key:<24} {state}")
-    names = ", ".join(mock.loader.names())
+    names = ", ".join(mock.scenarios.names())
     lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
     if app.config["ADMIN_TOKEN"]:
         lines.append("admin API: every call needs `Authorization: Bearer <token>`")
@@ -173,7 +171,7 @@ def serve(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        app.extensions["mockserver"].reloader.stop()
+        app.extensions["mockserver.reloader"].stop()
     return 0
 
 
@@ -202,12 +200,12 @@ def check(argv: Sequence[str]) -> int:
     parser.add_argument("--fixtures", metavar="DIR", help="folder that `extends` names resolve in")
     args = parser.parse_args(argv)
     from . import resources
-    from .fixtures import SUFFIXES, FixtureLoader
+    from .scenarios import SUFFIXES, ScenarioLoader
     from .spec import Spec
 
     spec = Spec.load(resources.spec_path())
     # `extends` resolves next to each file first, then in this folder.
-    loader = FixtureLoader(spec, args.fixtures or resources.fixtures_dir(), prevalidated=False)
+    loader = ScenarioLoader(spec, args.fixtures or resources.fixtures_dir())
     targets: list[Path] = []
     for raw in args.paths or [str(args.fixtures or resources.fixtures_dir())]:
         path = Path(raw)
@@ -224,7 +222,7 @@ def check(argv: Sequence[str]) -> int:
             continue
         try:
             loader.load(path)
-        except FixtureError as exc:
+        except ScenarioError as exc:
             failed += 1
             for line in exc.lines():
                 print(line)
@@ -244,45 +242,7 @@ def schema(argv: Sequence[str]) -> int:
     return 0
 
 
-def prevalidate(argv: Sequence[str]) -> int:
-    """Print the table of fully validated shipped scenarios (mockserver/prevalidated.json)."""
-    parser = _Parser(
-        prog="mockserver prevalidate",
-        description=(
-            "For developers of this repo. Validates every shipped scenario file in full and prints "
-            "the table mockserver/prevalidated.json, which lets a start skip YAML and the schema "
-            "check for a file whose exact bytes it holds. After editing openapi.yaml or a shipped "
-            "scenario, regenerate it: mockserver prevalidate > table.tmp && "
-            "mv table.tmp mockserver/prevalidated.json (a stale table only costs speed: its "
-            "entries no longer match)."
-        ),
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="print nothing; exit 1 if the shipped table is not what it would print",
-    )
-    args = parser.parse_args(argv)
-    from . import prevalidated, resources
-
-    text = prevalidated.dumps(prevalidated.build(resources.spec_path(), resources.fixtures_dir()))
-    if not args.check:
-        sys.stdout.write(text)
-        return 0
-    try:
-        current = prevalidated.TABLE.read_text(encoding="utf-8")
-    except OSError:
-        current = None
-    if current == text:
-        return 0
-    print(
-        f"{prevalidated.TABLE} is out of date: regenerate it with `mockserver prevalidate`",
-        file=sys.stderr,
-    )
-    return 1
-
-
-COMMANDS = {"check": check, "schema": schema, "prevalidate": prevalidate}
+COMMANDS = {"check": check, "schema": schema}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

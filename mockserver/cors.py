@@ -6,10 +6,11 @@ from collections.abc import Collection, Iterable
 
 from flask import Flask, Response, request
 
-from .admin_guard import is_loopback_origin
+from .faults import FAULT_HEADER
+from .loopback import is_loopback_origin
 
 ALLOW_HEADERS = "embed-api-key, authorization, content-type, prefer"
-EXPOSE_HEADERS = "X-Mock-Fault"
+EXPOSE_HEADERS = FAULT_HEADER
 MAX_AGE = "600"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class MockServerError(Exception):
-    """A problem with the stub's inputs (spec, fixtures, flags): one line, no traceback."""
+    """A problem with the stub's inputs (document, scenarios, flags): one line, no traceback."""
 
     def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
         self.message = message
@@ -21,13 +21,13 @@ class SpecError(MockServerError):
     """openapi.yaml is unreadable, invalid, or disagrees with the handlers."""
 
 
-class FixtureError(MockServerError):
+class ScenarioError(MockServerError):
     """A scenario file is unreadable or does not match the document."""
 
     problems: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def from_problems(cls, source: str, problems: list[tuple[str, str]]) -> FixtureError:
+    def from_problems(cls, source: str, problems: list[tuple[str, str]]) -> ScenarioError:
         """One error for a list of (path, reason): the first names itself, the rest are counted."""
         path, reason = problems[0]
         more = len(problems) - 1

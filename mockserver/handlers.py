@@ -3,42 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Response
 
-from .context import Mock
 from .responses import json_response
 from .store import Workspace
+from .stub import Stub
 
-Handler = Callable[..., Response]
+
+@dataclass(frozen=True)
+class Handler:
+    """A handler and what of the document it answers with, checked when the app is built."""
+
+    operation_id: str
+    answer: Callable[..., Response]
+    statuses: tuple[int, ...] = ()  # statuses it builds a body for itself
+    examples: tuple[str, ...] = ()  # the named examples it answers with
 
 
-def list_social_accounts(mock: Mock, workspace: Workspace) -> Response:
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(operation_id: str, *, statuses: tuple[int, ...] = (), examples: tuple[str, ...] = ()):
+    """Register the decorated function as the handler of `operation_id`, with what it relies on."""
+
+    def register(answer: Callable[..., Response]) -> Callable[..., Response]:
+        HANDLERS[operation_id] = Handler(operation_id, answer, statuses, examples)
+        return answer
+
+    return register
+
+
+@handles("listSocialAccounts", statuses=(200,))
+def list_social_accounts(stub: Stub, workspace: Workspace) -> Response:
     """GET /social-account: the workspace's accounts, grouped by platform."""
-    return json_response(200, mock.store.list_body(workspace))
+    return json_response(200, stub.store.list_body(workspace))
 
 
-def get_social_account(mock: Mock, workspace: Workspace, id: str) -> Response:  # noqa: A002
+@handles("getSocialAccount", statuses=(200,), examples=("idRequired", "notFound"))
+def get_social_account(stub: Stub, workspace: Workspace, id: str) -> Response:  # noqa: A002
     """GET /social-account/{id}: one account and its usage, if it is in this workspace."""
     if not id.strip():
-        return mock.examples.respond("getSocialAccount", "idRequired")
-    body = mock.store.read_body(workspace, id)
+        return stub.examples.respond("getSocialAccount", "idRequired")
+    body = stub.store.read_body(workspace, id)
     if body is None:
-        return mock.examples.respond("getSocialAccount", "notFound")
+        return stub.examples.respond("getSocialAccount", "notFound")
     return json_response(200, body)
 
 
-def delete_social_account(mock: Mock, workspace: Workspace, id: str) -> Response:  # noqa: A002
+@handles("deleteSocialAccount", examples=("idRequired", "notFound", "deleted"))
+def delete_social_account(stub: Stub, workspace: Workspace, id: str) -> Response:  # noqa: A002
     """DELETE /social-account/{id}: remove the account and its scheduled-post links."""
     if not id.strip():
-        return mock.examples.respond("deleteSocialAccount", "idRequired")
-    if not mock.store.delete(workspace.key, id):
-        return mock.examples.respond("deleteSocialAccount", "notFound")
-    return mock.examples.respond("deleteSocialAccount", "deleted")
-
-
-HANDLERS: dict[str, Handler] = {
-    "listSocialAccounts": list_social_accounts,
-    "getSocialAccount": get_social_account,
-    "deleteSocialAccount": delete_social_account,
-}
+        return stub.examples.respond("deleteSocialAccount", "idRequired")
+    if not stub.store.delete(workspace.key, id):
+        return stub.examples.respond("deleteSocialAccount", "notFound")
+    return stub.examples.respond("deleteSocialAccount", "deleted")

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from .admin import PREFIX as ADMIN_PREFIX
 from .responses import stub_error
 
 log = logging.getLogger("mockserver")
@@ -17,9 +18,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound):
-        if request.path.startswith("/__admin/"):
+        if request.path.startswith(ADMIN_PREFIX + "/"):
             return stub_error(404, f"No route for {request.method} {request.path}: the admin "
-                                   "API's paths are in /__admin/openapi.yaml")
+                                   f"API's paths are in {ADMIN_PREFIX}/openapi.yaml")
         return stub_error(404, f"No route for {request.method} {request.path}: "
                                "this stub serves the paths in openapi.yaml (see /docs)")
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from . import auth
+from .auth import api_key
+from .masking import mask_key
 
 DEFAULT_LIMIT = 500
 _START = "mockserver.started"
@@ -95,5 +96,5 @@ def init_app(app: Flask, journal: Journal, operation_ids: frozenset[str], skip_p
             duration = 0.0 if started is None else (time.perf_counter() - started) * 1000
             query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
             journal.record(environ["REQUEST_METHOD"], current.path, query, response.status_code,
-                           endpoint, duration, auth.mask_key(auth.api_key(current.headers)))
+                           endpoint, duration, mask_key(api_key(current.headers)))
         return response

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from .errors import FixtureError
-from .fixtures import FixtureLoader, Scenario, file_stamp
+from .errors import ScenarioError
+from .scenarios import Scenario, ScenarioLoader, file_stamp
 from .store import Store
 
 log = logging.getLogger("mockserver")
@@ -16,8 +16,8 @@ DEFAULT_INTERVAL = 0.5
 class Reloader:
     """Reloads the active scenario when one of its files changes; `start()` polls in a thread."""
 
-    def __init__(self, loader: FixtureLoader, store: Store, interval: float = DEFAULT_INTERVAL):
-        self.loader = loader
+    def __init__(self, scenarios: ScenarioLoader, store: Store, interval: float = DEFAULT_INTERVAL):
+        self.scenarios = scenarios
         self.store = store
         self.interval = interval
         self._refused: tuple[Scenario, tuple] | None = None  # the edit already logged as invalid
@@ -31,8 +31,8 @@ class Reloader:
         if stamps == scenario.stamps or self._refused == (scenario, stamps):
             return False
         try:
-            fresh = self.loader.reload(scenario)
-        except FixtureError as exc:
+            fresh = self.scenarios.reload(scenario)
+        except ScenarioError as exc:
             self._refused = (scenario, stamps)  # say so once per edit, not once per poll
             log.warning("kept scenario %r as it was: the edit does not validate:\n  %s",
                         scenario.name, "\n  ".join(exc.lines()))

@@ -1,4 +1,4 @@
-"""Where the shipped document and fixtures live, in a checkout or in an installed wheel."""
+"""Where the shipped document and scenario files live, in a checkout or in an installed wheel."""
 
 from __future__ import annotations
 

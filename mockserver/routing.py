@@ -10,63 +10,59 @@ from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from . import auth, overrides
-from .context import Mock
 from .errors import SpecError
 from .faults import FAULT_HEADER, Fault, break_body
 from .handlers import Handler
 from .responses import json_response, stub_error
 from .spec import Operation
+from .stub import Stub
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def check_handlers(mock: Mock, handlers: Mapping[str, Handler]) -> None:
-    """Every operation has a handler and every handler an operation, else a start-up error."""
-    operations, names = set(mock.spec.operations), set(handlers)
+def check_handlers(stub: Stub, handlers: Mapping[str, Handler]) -> None:
+    """The document has every operation, status and example the code answers with, else SpecError.
+
+    Each problem names the operation and the missing name; the error names the document.
+    """
+    spec, examples = stub.spec, stub.examples
     problems = [
-        f"operation {o!r} in {mock.spec.source} has no handler" for o in sorted(operations - names)
+        f"operation {o!r} has no handler" for o in sorted(set(spec.operations) - set(handlers))
     ]
-    problems += [
-        f"handler {h!r} has no operation in {mock.spec.source}" for h in sorted(names - operations)
-    ]
+    for operation_id, handler in sorted(handlers.items()):
+        op = spec.operations.get(operation_id)
+        if op is None:
+            problems.append(f"there is no operation {operation_id!r}, which a handler serves")
+            continue
+        problems += [
+            f"{operation_id} does not document status {status}, which its handler answers"
+            for status in handler.statuses
+            if status not in op.statuses
+        ]
+        problems += [
+            f"{operation_id} has no example named {name!r}, which its handler answers with"
+            for name in handler.examples
+            if examples.get(operation_id, name) is None
+        ]
+    for op in spec.operations.values():
+        if any(status in op.statuses for status in auth.AUTH_STATUSES):
+            problems += [
+                f"{op.operation_id} has no example named {name!r}, which a refused key gets"
+                for name in auth.AUTH_EXAMPLES
+                if examples.get(op.operation_id, name) is None
+            ]
+        # Faults and `Prefer: code=` may ask for any documented status: each needs a body to send.
+        problems += [
+            f"{op.operation_id} has no example for status {status}, which an override may ask for"
+            for status in sorted(op.statuses)
+            if examples.first_for(op.operation_id, status) is None
+        ]
     if problems:
-        raise SpecError("; ".join(problems))
-    needed = {
-        (op.operation_id, name)
-        for op in mock.spec.operations.values()
-        for name in auth.AUTH_EXAMPLES
-        if any(s in op.statuses for s in (401, 402))
-    }
-    missing = sorted(f"{o}.{n}" for o, n in needed if mock.examples.get(o, n) is None)
-    # Faults and `Prefer: code=` may ask for any documented status: each needs a body to send.
-    missing += sorted(
-        f"{op.operation_id} {status}"
-        for op in mock.spec.operations.values()
-        for status in op.statuses
-        if mock.examples.first_for(op.operation_id, status) is None
-    )
-    if missing:
-        raise SpecError(
-            f"the stub answers with examples the document lacks: {', '.join(missing)}",
-            source=mock.spec.source,
-        )
-
-
-def authenticate(mock: Mock, operation_id: str):
-    """The caller's workspace, or the documented refusal to send instead."""
-    key = auth.api_key(request.headers)
-    if key is None:
-        return None, mock.examples.respond(operation_id, auth.MISSING_KEY)
-    workspace = mock.store.workspace(key)
-    if workspace is None:
-        return None, mock.examples.respond(operation_id, auth.UNKNOWN_KEY)
-    if workspace.access != "paid":
-        return None, mock.examples.respond(operation_id, auth.REFUSED_ACCESS[workspace.access])
-    return workspace, None
+        raise SpecError("; ".join(problems), source=spec.source)
 
 
 def _special(
-    mock: Mock, op: Operation, handler: Handler, fault: Fault | None, params: dict[str, str]
+    stub: Stub, op: Operation, handler: Handler, fault: Fault | None, params: dict[str, str]
 ) -> Response:
     """The slow path: a scenario fault, or a request that asks for an override.
 
@@ -80,44 +76,44 @@ def _special(
     operation_id = op.operation_id
     try:
         override = overrides.requested(request.headers.get("Prefer"), request.args)
-        example = None if override is None else overrides.resolve(override, op, mock.examples)
+        example = None if override is None else overrides.resolve(override, op, stub.examples)
     except overrides.OverrideError as exc:
         refusal = stub_error(422, str(exc))
         refusal.headers[FAULT_HEADER] = "override-refused"  # the stub's own answer, not the API's
         return refusal
-    if example is not None and mock.examples.is_auth(operation_id, example):
-        return mock.examples.respond(operation_id, example)
-    workspace, refusal = authenticate(mock, operation_id)
+    if example is not None and stub.examples.is_auth(operation_id, example):
+        return stub.examples.respond(operation_id, example)
+    workspace, refusal = auth.authenticate(stub, operation_id)
     if refusal is not None:
         return refusal
     if example is not None:
-        return mock.examples.respond(operation_id, example)
+        return stub.examples.respond(operation_id, example)
     if fault is None:
-        return handler(mock, workspace, **params)
+        return handler.answer(stub, workspace, **params)
     if fault.status is not None:
-        response = json_response(*mock.examples.first_for(operation_id, fault.status))
+        response = json_response(*stub.examples.first_for(operation_id, fault.status))
     else:
-        response = handler(mock, workspace, **params)
+        response = handler.answer(stub, workspace, **params)
     if fault.body is not None:
         response.set_data(break_body(response.get_data(), fault.body))
         response.headers[FAULT_HEADER] = fault.body
     return response
 
 
-def _view(mock: Mock, op: Operation, handler: Handler):
+def _view(stub: Stub, op: Operation, handler: Handler):
     operation_id = op.operation_id
-    store = mock.store
+    store, answer = stub.store, handler.answer
 
     def view(**params: str) -> Response:
         environ = request.environ
         fault = store.snapshot.faults.get(operation_id)
         if fault is not None or "HTTP_PREFER" in environ or "__" in environ.get("QUERY_STRING", ""):
-            return _special(mock, op, handler, fault, params)
+            return _special(stub, op, handler, fault, params)
         # The fast path: no fault, no Prefer header, no `__` query parameter.
-        workspace, refusal = authenticate(mock, operation_id)
+        workspace, refusal = auth.authenticate(stub, operation_id)
         if refusal is not None:
             return refusal
-        return handler(mock, workspace, **params)
+        return answer(stub, workspace, **params)
 
     view.__name__ = operation_id
     view.__doc__ = f"{op.label} ({operation_id})"
@@ -130,20 +126,20 @@ class _MaybeEmpty(BaseConverter):
     regex = "[^/]*"
 
 
-def register_operations(app: Flask, mock: Mock, handlers: Mapping[str, Handler]) -> None:
+def register_operations(app: Flask, stub: Stub, handlers: Mapping[str, Handler]) -> None:
     """Add one rule per operation; a trailing `{param}` also matches when it is left empty."""
-    check_handlers(mock, handlers)
+    check_handlers(stub, handlers)
     # `/social-account/` is the same operation with `:id` missing (the page answers 422). One
     # rule with an empty-capable segment, not a second `.../` rule: werkzeug would answer
     # `DELETE /social-account` with an HTML redirect to it instead of a 405.
     app.url_map.converters["maybe_empty"] = _MaybeEmpty
     app.url_map.merge_slashes = False  # `//` is a 404, not an HTML redirect
-    for op in mock.spec.operations.values():
+    for op in stub.spec.operations.values():
         rule = _PARAM.sub(r"<\1>", op.path)
         if _PARAM.fullmatch(op.path.rsplit("/", 1)[-1]):
             head, _, last = rule.rpartition("/")
             rule = f"{head}/<maybe_empty:{last[1:-1]}>"
-        view = _view(mock, op, handlers[op.operation_id])
+        view = _view(stub, op, handlers[op.operation_id])
         app.add_url_rule(
             rule, endpoint=op.operation_id, view_func=view, methods=[op.method.upper()]
         )

@@ -5,13 +5,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .spec import Spec, close_object_schemas
+from . import pointers
+from .spec import Spec
 
 SCHEMA_ID = "https://github.com/postnitro-mock/scenario.schema.json"
-# Fields that a fixture gives once per workspace instead of once per account.
+# The document's account schemas (the list's, the read's) a scenario account combines.
+ACCOUNT_SCHEMAS = ("SocialAccountSummary", "SocialAccount")
+# Fields that a scenario gives once per workspace instead of once per account.
 WORKSPACE_FIELDS = ("organizationId", "workspaceId")
 ACCESS_LEVELS = ("paid", "unpaid", "no-workspace", "no-organization")
 BODY_FAULTS = ("malformed", "truncated", "empty")
+
+
+def close_object_schemas(node: Any) -> Any:
+    """A copy in which every `type: object` schema with properties refuses undocumented fields."""
+    if isinstance(node, list):
+        return [close_object_schemas(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    closed = {key: close_object_schemas(value) for key, value in node.items()}
+    if (
+        closed.get("type") == "object"
+        and "properties" in closed
+        and "additionalProperties" not in closed
+        and "unevaluatedProperties" not in closed
+    ):
+        closed["unevaluatedProperties"] = False
+    return closed
 
 
 def _rewrite_refs(node: Any) -> Any:
@@ -25,15 +45,15 @@ def _rewrite_refs(node: Any) -> Any:
     return out
 
 
-def _fixture_account(schemas: dict[str, Any]) -> dict[str, Any]:
+def _scenario_account(spec: Spec, schemas: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for name in ("SocialAccountSummary", "SocialAccount"):
-        for prop in schemas[name]["properties"]:
+    for name in ACCOUNT_SCHEMAS:
+        for prop in schemas[name].get("properties", {}):
             if prop not in WORKSPACE_FIELDS and prop not in properties:
                 properties[prop] = {"$ref": f"#/$defs/{name}/properties/{prop}"}
         required += [
-            r for r in schemas[name]["required"] if r not in WORKSPACE_FIELDS + tuple(required)
+            r for r in spec.required_fields(name) if r not in WORKSPACE_FIELDS + tuple(required)
         ]
     properties["usage"] = {
         "type": "array",
@@ -57,7 +77,7 @@ def build_scenario_schema(spec: Spec) -> dict[str, Any]:
     schemas = spec.component_schemas()
     defs = _rewrite_refs(close_object_schemas(schemas))
     operation_ids = sorted(spec.operations)
-    defs["FixtureAccount"] = _fixture_account(schemas)
+    defs["ScenarioAccount"] = _scenario_account(spec, schemas)
     defs["Workspace"] = {
         "type": "object",
         "description": "The workspace that one API key resolves to.",
@@ -79,7 +99,7 @@ def build_scenario_schema(spec: Spec) -> dict[str, Any]:
                 "description": "Accounts grouped by platform, as the list shows them.",
                 "additionalProperties": False,
                 "properties": {
-                    p: {"type": "array", "items": {"$ref": "#/$defs/FixtureAccount"}}
+                    p: {"type": "array", "items": {"$ref": "#/$defs/ScenarioAccount"}}
                     for p in spec.platforms
                 },
             },
@@ -148,12 +168,6 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     editors; a `$ref` that would recurse, or that has sibling keywords, is left as it is.
     """
 
-    def target(ref: str) -> Any:
-        node: Any = schema
-        for token in ref[2:].split("/"):
-            node = node[token.replace("~1", "/").replace("~0", "~")]
-        return node
-
     def walk(node: Any, seen: frozenset[str]) -> Any:
         if isinstance(node, list):
             return [walk(item, seen) for item in node]
@@ -161,7 +175,7 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return node
         ref = node.get("$ref")
         if len(node) == 1 and isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
-            return walk(target(ref), seen | {ref})
+            return walk(pointers.follow(schema, ref), seen | {ref})
         return {key: walk(value, seen) for key, value in node.items()}
 
     return walk(schema, frozenset())

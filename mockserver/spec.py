@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
-from . import prevalidated as table
+from . import pointers
 from .errors import SpecError
+from .parsing import parse_document
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, FormatChecker
@@ -51,40 +52,6 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
 
-def _parse_yaml(raw: bytes, source: str) -> Any:
-    import yaml  # about 11 ms to import: only a document the table does not hold pays for it
-
-    try:
-        # The C loader when libyaml is there: several times faster, same safe constructors.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(raw.decode("utf-8"), Loader=loader)
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 (byte {exc.start})", source=source) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML ({exc})", source=source) from None
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def close_object_schemas(node: Any) -> Any:
-    """A copy in which every `type: object` schema with properties refuses undocumented fields."""
-    if isinstance(node, list):
-        return [close_object_schemas(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    closed = {key: close_object_schemas(value) for key, value in node.items()}
-    if (
-        closed.get("type") == "object"
-        and "properties" in closed
-        and "additionalProperties" not in closed
-        and "unevaluatedProperties" not in closed
-    ):
-        closed["unevaluatedProperties"] = False
-    return closed
-
-
 class Spec:
     """The parsed document, its schema registry and one validator per response (built on use)."""
 
@@ -106,8 +73,8 @@ class Spec:
             raise SpecError("components.schemas.Platform has no enum of platforms", source=source)
 
     @classmethod
-    def load(cls, path: str | Path, prevalidated: bool = True) -> Spec:
-        """Read and parse a document from disk; the shipped table's copy if it holds these bytes."""
+    def load(cls, path: str | Path, known: Callable[[bytes], Any] | None = None) -> Spec:
+        """Read and parse a document from disk; `known` may give these bytes already parsed."""
         path = Path(path)
         try:
             raw = path.read_bytes()
@@ -115,10 +82,10 @@ class Spec:
             raise SpecError(
                 f"cannot read the document ({exc.strerror})", source=str(path)
             ) from None
-        # A hit only saves the parse (and importing PyYAML): every check below runs either way.
-        document = table.lookup(table.key("openapi", raw)) if prevalidated else None
+        # A known document only saves the parse (and importing PyYAML): every check still runs.
+        document = known(raw) if known is not None else None
         if document is None:
-            document = _parse_yaml(raw, str(path))
+            document = parse_document(raw, str(path), error=SpecError)
         return cls(document, source=str(path))
 
     @functools.cached_property
@@ -140,21 +107,13 @@ class Spec:
                 )
             seen.add(ref)
             pointer = ref[1:]
-            node = self._lookup(ref, where=pointer)
-        return node, pointer
-
-    def _lookup(self, ref: str, where: str) -> Any:
-        # A local JSON pointer (RFC 6901, percent-decoded as a URI fragment) into the document.
-        node: Any = self.document
-        for token in unquote(ref[2:]).split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
             try:
-                node = node[int(token)] if isinstance(node, list) else node[token]
-            except (KeyError, IndexError, ValueError, TypeError):
+                node = pointers.follow(self.document, ref)
+            except LookupError:
                 raise SpecError(
-                    f"$ref {ref!r} points at nothing", source=self.source, path=where
+                    f"$ref {ref!r} points at nothing", source=self.source, path=pointer
                 ) from None
-        return node
+        return node, pointer
 
     def _add_operation(self, path: str, method: str, operation: dict) -> None:
         where = f"paths.{path}.{method}"
@@ -162,7 +121,7 @@ class Spec:
         if not operation_id:
             raise SpecError("operation has no operationId", source=self.source, path=where)
         statuses, examples = set(), {}
-        base = f"/paths/{_escape(path)}/{method}/responses"
+        base = f"/paths/{pointers.escape(path)}/{method}/responses"
         for code, response in (operation.get("responses") or {}).items():
             if not str(code).isdigit():
                 raise SpecError(
@@ -202,6 +161,18 @@ class Spec:
                 format_checker=format_checker(),
             )
         return validator
+
+    def required_fields(self, schema_name: str) -> tuple[str, ...]:
+        """The `required` list of a component schema the stub builds bodies from, else SpecError."""
+        schema = self.document.get("components", {}).get("schemas", {}).get(schema_name)
+        required = schema.get("required") if isinstance(schema, dict) else None
+        if not isinstance(required, list):
+            raise SpecError(
+                f"the stub builds bodies from components.schemas.{schema_name}.required, "
+                "which the document lacks",
+                source=self.source,
+            )
+        return tuple(required)
 
     def component_schemas(self) -> dict[str, Any]:
         """A deep copy of components.schemas, for building derived schemas."""

@@ -10,9 +10,11 @@ from typing import Any
 
 from . import faults
 from .faults import Fault
-from .fixtures import Scenario
-from .journal import DEFAULT_LIMIT, Journal
+from .scenarios import Scenario
 from .spec import Spec
+
+# The document's schemas of an account in the list and in a read, whose fields the bodies show.
+LIST_SCHEMA, READ_SCHEMA = "SocialAccountSummary", "SocialAccount"
 
 
 def dump_json(body: Any) -> bytes:
@@ -45,16 +47,14 @@ class Snapshot:
 
 
 class Store:
-    """The active scenario's workspaces, accounts, usage and faults, and the request journal."""
+    """The active scenario's workspaces, accounts, usage and faults."""
 
-    def __init__(self, spec: Spec, scenario: Scenario, journal_limit: int = DEFAULT_LIMIT):
-        schemas = spec.document["components"]["schemas"]
+    def __init__(self, spec: Spec, scenario: Scenario):
         self._platforms = spec.platforms
         self._operation_ids = tuple(spec.operations)
-        self.journal = Journal(journal_limit)
         # Field order follows the page's examples, which the schemas' `required` lists follow.
-        self._summary_fields = tuple(schemas["SocialAccountSummary"]["required"])
-        self._full_fields = tuple(schemas["SocialAccount"]["required"])
+        self._summary_fields = spec.required_fields(LIST_SCHEMA)
+        self._full_fields = spec.required_fields(READ_SCHEMA)
         self._lock = threading.Lock()
         self._snapshot = self._seed(scenario)
 

@@ -8,6 +8,7 @@ import logging
 from flask import Flask, Response, request
 
 from .errors import ResponseValidationError
+from .faults import FAULT_HEADER
 from .spec import Spec
 
 log = logging.getLogger("mockserver")
@@ -45,7 +46,7 @@ def init_app(app: Flask, spec: Spec) -> None:
             or not response.is_sequence
         ):
             return response
-        if response.headers.get("X-Mock-Fault"):  # a deliberate fault is not the stub's bug
+        if response.headers.get(FAULT_HEADER):  # a deliberate fault is not the stub's bug
             return response
         problem = response_problem(spec, endpoint, response.status_code, response.get_data())
         if problem:

@@ -18,16 +18,13 @@ from referencing.jsonschema import DRAFT202012
 
 from mockserver import create_app, resources
 from mockserver.admin import DOCUMENT_PATH
+from mockserver.pointers import escape
 from mockserver.spec import Spec
 
 ADMIN = yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))
 URI = "urn:mockserver:admin-openapi.yaml"
 REGISTRY = Registry().with_resource(URI, DRAFT202012.create_resource(ADMIN))
 REAL_LOOKING_KEY = "pn-plnnepb6v9omx2ik88v793ak"
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def conforms(response, method: str, path: str):
@@ -39,8 +36,8 @@ def conforms(response, method: str, path: str):
     assert response.mimetype in content, f"{method} {path}: undocumented type {response.mimetype}"
     if response.mimetype != "application/json":
         return response
-    pointer = "/".join(["#/paths", _escape(path), method.lower(), "responses", status, "content",
-                        _escape(response.mimetype), "schema"])
+    pointer = "/".join(["#/paths", escape(path), method.lower(), "responses", status, "content",
+                        escape(response.mimetype), "schema"])
     validator = Draft202012Validator({"$ref": URI + pointer}, registry=REGISTRY,
                                      format_checker=Draft202012Validator.FORMAT_CHECKER)
     error = best_match(validator.iter_errors(response.get_json()))
@@ -288,7 +285,7 @@ def test_journal_is_bounded_and_keeps_the_newest():
 
 
 def test_journal_default_bound_is_500(app):
-    journal = app.extensions["mockserver"].store.journal
+    journal = app.extensions["mockserver.journal"]
     for n in range(503):
         journal.record("GET", f"/p{n}", "", 200, None, 0.1, None)
     entries = journal.entries()

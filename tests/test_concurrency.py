@@ -111,4 +111,4 @@ def test_switching_and_resetting_never_shows_a_half_loaded_scenario():
 
     _run_all([switcher] * 2 + [reader] * 6 + [deleter] * 2)
     assert sum(seen.values()) == 6 * 40
-    assert len(app.extensions["mockserver"].store.journal) == 50
+    assert len(app.extensions["mockserver.journal"]) == 50

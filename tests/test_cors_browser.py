@@ -80,7 +80,7 @@ def _fetch_all(page, calls: list[tuple[str, str, bool]]) -> list:
 
 def test_the_page_calls_with_its_key_after_a_preflight(page, stub):
     app, url = stub
-    journal = app.extensions["mockserver"].store.journal
+    journal = app.extensions["mockserver.journal"]
     journal.clear()
     answers = _fetch_all(page, [("GET", f"{url}/social-account", True),
                                 ("DELETE", f"{url}/social-account/nope", True)])

@@ -8,7 +8,7 @@ import time
 import pytest
 from conftest import DEMO_KEY, PAGE_ACCOUNT_ID
 
-from mockserver import FixtureError, create_app
+from mockserver import ScenarioError, create_app
 from mockserver import routing as routing_module
 from mockserver.faults import FAULT_HEADER, Fault, break_body, plan
 
@@ -126,7 +126,7 @@ def test_latency_really_waits(tmp_path):
 ])
 def test_a_scenario_can_never_ask_for_what_the_document_does_not_list(tmp_path, fault, path,
                                                                      reason):
-    with pytest.raises(FixtureError) as caught:
+    with pytest.raises(ScenarioError) as caught:
         _client(tmp_path, f"  - {fault}\n")
     assert f"faulty.yaml: {path}: " in str(caught.value)
     assert reason in str(caught.value)

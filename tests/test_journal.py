@@ -18,7 +18,7 @@ def journal_app(tmp_path):
 
 
 def _entries(app):
-    return app.extensions["mockserver"].store.journal.entries()
+    return app.extensions["mockserver.journal"].entries()
 
 
 def test_the_duration_covers_the_handler(journal_app):

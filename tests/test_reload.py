@@ -49,7 +49,7 @@ def _first_name(client) -> str:
 def _stub(fixtures: Path, scenario: str = "default", **config):
     app = create_app({"TESTING": True, "FIXTURES_DIR": str(fixtures), "SCENARIO": scenario,
                       **config})
-    return app.extensions["mockserver"].reloader, app.test_client()
+    return app.extensions["mockserver.reloader"], app.test_client()
 
 
 def test_nothing_changed_nothing_reloaded(fixtures):
@@ -124,7 +124,7 @@ def test_a_posted_scenario_reloads_when_what_it_extends_changes(fixtures):
 
 def test_a_reload_never_undoes_a_switch_made_meanwhile(fixtures):
     reloader, client = _stub(fixtures)
-    store, loader = reloader.store, reloader.loader
+    store, loader = reloader.store, reloader.scenarios
     stale = store.scenario
     store.load(loader.load("empty-workspace"))
     assert store.replace(stale, loader.reload(stale)) is False

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import FixtureError, create_app, fixtures, resources
-from mockserver.fixtures import FixtureLoader, parse_document
+from mockserver import ScenarioError, create_app, parsing, resources
+from mockserver.parsing import parse_document
+from mockserver.scenarios import ScenarioLoader
 from mockserver.spec import Spec
 
 SPEC = Spec.load(resources.spec_path())
@@ -20,9 +21,9 @@ DEFAULT_YAML = resources.fixtures_dir() / "default.yaml"
 
 
 @pytest.fixture
-def loader(tmp_path: Path) -> FixtureLoader:
+def loader(tmp_path: Path) -> ScenarioLoader:
     """A loader over an empty folder (files name `extends` parents by path-free names)."""
-    return FixtureLoader(SPEC, tmp_path)
+    return ScenarioLoader(SPEC, tmp_path)
 
 
 def test_a_json_scenario_loads_like_the_same_yaml(loader, tmp_path):
@@ -43,7 +44,7 @@ def test_a_json_scenario_loads_like_the_same_yaml(loader, tmp_path):
 def test_a_json_syntax_error_names_the_file_and_line(loader, tmp_path, text, line, reason):
     path = tmp_path / "broken.json"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(FixtureError) as caught:
+    with pytest.raises(ScenarioError) as caught:
         loader.load(path)
     assert str(caught.value) == f"{path}: line {line}: not valid JSON ({reason})"
 
@@ -57,7 +58,7 @@ def test_a_json_syntax_error_names_the_file_and_line(loader, tmp_path, text, lin
 def test_json_that_is_not_plain_json_is_one_sentence(loader, tmp_path, raw, expected):
     path = tmp_path / "odd.json"
     path.write_bytes(raw)
-    with pytest.raises(FixtureError) as caught:
+    with pytest.raises(ScenarioError) as caught:
         loader.load(path)
     assert str(caught.value) == f"{path}: {expected}"
 
@@ -79,13 +80,13 @@ def test_yaml_anchors_that_expand_little_are_accepted(loader, tmp_path):
 def test_an_alias_bomb_without_a_suffix_hint_is_still_measured():
     bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     bomb += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 8)]
-    with pytest.raises(FixtureError, match="aliases expand it beyond the size limit"):
+    with pytest.raises(ScenarioError, match="aliases expand it beyond the size limit"):
         parse_document("\n".join(bomb).encode(), "<posted scenario>")
 
 
 def test_serving_imports_neither_jsonschema_nor_referencing():
     # The self-check and scenario validation import them when first used, not at import.
-    code = ("import sys, mockserver.app, mockserver.validation, mockserver.fixtures; "
+    code = ("import sys, mockserver.app, mockserver.validation, mockserver.scenarios; "
             "print(sorted(m for m in ('jsonschema', 'referencing') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
@@ -103,7 +104,7 @@ def test_the_self_check_still_refuses_a_bad_response():
 @pytest.fixture
 def repack_small(monkeypatch):
     """Repack every YAML document of 1 KiB or more, so that small files take that path."""
-    monkeypatch.setattr(fixtures, "REPACK_BYTES", 1024)
+    monkeypatch.setattr(parsing, "REPACK_BYTES", 1024)
 
 
 @pytest.mark.parametrize("extra", ["", "notes: {1: one, true: yes}\n", "when: 2026-01-01\n"],

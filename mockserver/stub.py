@@ -1,22 +1,20 @@
-"""The one object a running stub keeps: document, fixture loader, store, examples, reloader."""
+"""The running stub's parts a request reads: the document, its scenarios, the state, the answers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fixtures import FixtureLoader
-from .reload import Reloader
 from .responses import Examples
+from .scenarios import ScenarioLoader
 from .spec import Spec
 from .store import Store
 
 
-@dataclass
-class Mock:
+@dataclass(frozen=True)
+class Stub:
     """Everything built once at start-up; kept in `app.extensions["mockserver"]`."""
 
     spec: Spec
-    loader: FixtureLoader
+    scenarios: ScenarioLoader
     store: Store
     examples: Examples
-    reloader: Reloader | None = None

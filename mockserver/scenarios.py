@@ -1,17 +1,15 @@
-"""Scenario files: read safely, resolve `extends`, and validate against the document."""
+"""Scenario files into immutable `Scenario` values: find, read, resolve `extends`, validate."""
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import prevalidated as table
-from .errors import FixtureError
+from .errors import ScenarioError
+from .parsing import MAX_DOCUMENT_BYTES, parse_document
 from .scenario_schema import build_scenario_schema, inline_refs
 from .spec import Spec, format_checker
 
@@ -20,12 +18,6 @@ if TYPE_CHECKING:
 
 SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SUFFIXES = (".yaml", ".yml", ".json")
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
-# A YAML alias repeats a whole subtree; this bounds the expanded size of a document so that
-# an alias "billion laughs" is refused instead of expanded.
-MAX_EXPANDED_NODES = 2_000_000
-# From this size on, a parsed YAML document is repacked so that it holds less memory.
-REPACK_BYTES = 256 * 1024
 
 Stamp = tuple[int, int] | None
 
@@ -50,7 +42,7 @@ class Scenario:
     faults: tuple[Mapping[str, Any], ...]
     files: tuple[Path, ...] = ()  # this scenario's file first, then those it extends
     stamps: tuple[Stamp, ...] = ()  # each file's (mtime, size) when it was read, for hot reload
-    origin: Any = None  # what `FixtureLoader.reload` rebuilds it from: a file path or a document
+    origin: Any = None  # what `ScenarioLoader.reload` rebuilds it from: a file path or a document
 
 
 def format_path(parts: Iterable[Any]) -> str:
@@ -61,101 +53,24 @@ def format_path(parts: Iterable[Any]) -> str:
     return out or "(top level)"
 
 
-def _expanded_size(node: Any, memo: dict[int, int]) -> int:
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # guards against recursive aliases
-    if isinstance(node, dict):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.items())
-    elif isinstance(node, list):
-        size = 1 + sum(_expanded_size(item, memo) for item in node)
-    else:
-        size = 1
-    memo[key] = size
-    return size
+# (schema, file bytes) -> the parsed document if those bytes are known to pass that schema.
+Known = Callable[[Mapping[str, Any], bytes], Any]
 
 
-def _json_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _parse_json(text: str | bytes, source: str) -> Any:
-    try:
-        return json.loads(text, parse_constant=_json_constant)
-    except json.JSONDecodeError as exc:
-        raise FixtureError(
-            f"not valid JSON ({exc.msg})", source=source, path=f"line {exc.lineno}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise FixtureError(f"not UTF-8 (byte {exc.start})", source=source) from None
-    except ValueError as exc:  # NaN or Infinity, which JSON does not have
-        raise FixtureError(f"not valid JSON ({exc})", source=source) from None
-
-
-def _parse_yaml(text: str | bytes, source: str) -> Any:
-    import yaml  # about 11 ms to import: paid only by a document that is parsed as YAML
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        document = yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise FixtureError(f"not valid YAML ({problem})", source=source, path=where) from None
-    # An alias needs an anchor (`&name`), so without a `&` nothing can expand: skip the walk.
-    if (b"&" if isinstance(text, bytes) else "&") in text and (
-        _expanded_size(document, {}) > MAX_EXPANDED_NODES
-    ):
-        raise FixtureError("refused: YAML aliases expand it beyond the size limit", source=source)
-    if len(text) < REPACK_BYTES:
-        return document
-    # The parser leaves a large document's objects scattered among its freed nodes, and that
-    # memory stays resident (about 100 MiB for 10,000 accounts). Rebuilt from JSON text once
-    # the parsed objects are gone, the same values take a tenth of it; ~5% of the parse time.
-    try:
-        packed, shape = json.dumps(document), repr(document)
-    except (TypeError, ValueError):  # a date, a set, bytes: not JSON, so kept as parsed
-        return document
-    del document
-    document = json.loads(packed)
-    # json.dumps writes an int or bool key as a string: such a document is parsed again.
-    return document if repr(document) == shape else yaml.load(text, Loader=loader)
-
-
-def parse_document(text: str | bytes, source: str, as_json: bool = False) -> Any:
-    """Parse YAML (or, with `as_json`, JSON) safely, refusing oversized and alias-bomb documents."""
-    if len(text) > MAX_DOCUMENT_BYTES:
-        raise FixtureError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", source=source)
-    try:
-        return _parse_json(text, source) if as_json else _parse_yaml(text, source)
-    except RecursionError:
-        raise FixtureError("nested too deeply", source=source) from None
-
-
-class FixtureLoader:
+class ScenarioLoader:
     """Finds, reads and validates scenario files; the schema is compiled once, when first needed.
 
-    With `prevalidated`, a file whose exact bytes the shipped table holds for this exact schema
-    is taken from the table: no YAML parse and no schema check (their verdict is known). The
-    checks in Python still run, since they depend on more than the file and the schema.
+    `known`, when given, returns the parsed document of file bytes already known to pass
+    `self.schema` (else None): such a file skips the parse and the schema check. The checks in
+    Python still run, since they depend on more than the file and the schema.
     """
 
-    def __init__(self, spec: Spec, fixtures_dir: str | Path, prevalidated: bool = True):
+    def __init__(self, spec: Spec, fixtures_dir: str | Path, known: Known | None = None):
         self.spec = spec
         self.fixtures_dir = Path(fixtures_dir)
         self.schema = build_scenario_schema(spec)
-        self.prevalidated = prevalidated
+        self.known = known
         self._compiled: Draft202012Validator | None = None
-
-    @functools.cached_property
-    def _schema_bytes(self) -> bytes:
-        return table.canonical(self.schema)
-
-    def entry_key(self, text: bytes) -> str:
-        """The prevalidated-table key of a scenario file's bytes under this loader's schema."""
-        return table.key("scenario", self._schema_bytes, text)
 
     @property
     def validator(self) -> Draft202012Validator:
@@ -187,7 +102,7 @@ class FixtureLoader:
     def path_of(self, name: str, near: Path | None = None) -> Path:
         """The file of a named scenario (next to `near` first); names cannot reach outside."""
         if not SCENARIO_NAME.match(name):
-            raise FixtureError(
+            raise ScenarioError(
                 "is not a scenario name (letters, digits, '-' and '_' only)", source=repr(name)
             )
         folders = [self.fixtures_dir] if near is None else [near, self.fixtures_dir]
@@ -197,7 +112,7 @@ class FixtureLoader:
                 if candidate.is_file():
                     return candidate
         known = ", ".join(self.names()) or "none"
-        raise FixtureError(
+        raise ScenarioError(
             f"no such scenario in {self.fixtures_dir} (known: {known})", source=repr(name)
         )
 
@@ -227,14 +142,16 @@ class FixtureLoader:
         try:
             size = path.stat().st_size
             if size > MAX_DOCUMENT_BYTES:
-                raise FixtureError(
+                raise ScenarioError(
                     f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", source=str(path)
                 )
             text = path.read_bytes()
         except OSError as exc:
-            raise FixtureError(f"cannot read the file ({exc.strerror})", source=str(path)) from None
-        if self.prevalidated:
-            document = table.lookup(self.entry_key(text))
+            raise ScenarioError(
+                f"cannot read the file ({exc.strerror})", source=str(path)
+            ) from None
+        if self.known is not None:
+            document = self.known(self.schema, text)
             if document is not None:
                 return document, stamp, True
         return parse_document(text, str(path), as_json=path.suffix == ".json"), stamp, False
@@ -266,21 +183,21 @@ class FixtureLoader:
     ) -> Scenario:
         problems = self.problems(document, schema_checked)
         if problems:
-            raise FixtureError.from_problems(source, problems)
+            raise ScenarioError.from_problems(source, problems)
         workspaces: dict[str, Any] = {}
         faults: list[Any] = []
         parent_name = document.get("extends")
         if parent_name:
             if parent_name in chain or parent_name == name:
                 cycle = " -> ".join([*chain, name or source, parent_name])
-                raise FixtureError(
+                raise ScenarioError(
                     f"`extends` makes a cycle ({cycle})", source=source, path="extends"
                 )
             try:
                 near = files[0].parent if files else None
                 parent = self._load_file(self.path_of(parent_name, near), (*chain, name or source))
-            except FixtureError as exc:
-                raise FixtureError(
+            except ScenarioError as exc:
+                raise ScenarioError(
                     f"cannot extend {parent_name!r}: {exc}", source=source, path="extends"
                 ) from None
             workspaces.update(parent.workspaces)
@@ -291,7 +208,7 @@ class FixtureLoader:
             faults = list(document["faults"])
         problems = list(self._cross_checks(workspaces))
         if problems:
-            raise FixtureError.from_problems(source, problems)
+            raise ScenarioError.from_problems(source, problems)
         return Scenario(
             name=name or "posted",
             description=document["description"],
@@ -307,9 +224,9 @@ class FixtureLoader:
     def problems(self, document: Any, schema_checked: bool = False) -> list[tuple[str, str]]:
         """Every (path, reason) by which one document breaks the scenario schema or the document.
 
-        `schema_checked` says it is known to pass the schema (a prevalidated-table hit): then
+        `schema_checked` says it is known to pass the schema (see `known`): then
         only the checks in Python run; they are cheap, and a fault's status depends on parts
-        of openapi.yaml that the scenario schema (so the table's key) does not hold.
+        of openapi.yaml that the scenario schema does not hold.
         """
         if not isinstance(document, dict):
             return [("(top level)", "a scenario is a mapping with at least `description`")]
