@@ -55,6 +55,8 @@ def format_path(parts: Iterable[Any]) -> str:
 
 # (schema, file bytes) -> the parsed document if those bytes are known to pass that schema.
 Known = Callable[[Mapping[str, Any], bytes], Any]
+# (schema, file bytes) -> whether those bytes are known to load under that schema.
+Vouch = Callable[[Mapping[str, Any], bytes], bool]
 
 
 class ScenarioLoader:
@@ -115,6 +117,27 @@ class ScenarioLoader:
         raise ScenarioError(
             f"no such scenario in {self.fixtures_dir} (known: {known})", source=repr(name)
         )
+
+    def broken(self, besides: Path | None = None, passed: Vouch | None = None
+               ) -> list[ScenarioError]:
+        """Why each scenario file of the folder does not load, other than the file `besides`.
+
+        `passed`, when given, says whether file bytes are known to load (e.g. the shipped files,
+        validated in full when the package was built): those are not read past their bytes.
+        """
+        skip = besides.resolve() if besides is not None else None
+        found = []
+        for name in self.names():
+            try:
+                path = self.path_of(name)
+                if path.resolve() == skip or (passed and passed(self.schema, path.read_bytes())):
+                    continue
+                self.load(path)
+            except OSError:  # gone since the folder was listed
+                continue
+            except ScenarioError as exc:
+                found.append(exc)
+        return found
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, name_or_path: str | Path) -> Scenario:
