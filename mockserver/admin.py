@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ PREFIX = "/__admin"
 METHODS = ("GET", "POST", "DELETE")
 DOCUMENT_PATH = Path(__file__).resolve().parent / "admin-openapi.yaml"
 POSTED = "<posted scenario>"
+JSON = "application/json"
+# YAML under its own media types only: text/plain, forms and multipart are what a page on another
+# site may send without asking first (CORS "simple" requests), so none of them is ever read.
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+# Admin answers are never guessed at, cached, or embedded by a page on another origin.
+ANSWER_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -85,6 +96,18 @@ class _Catalogue:
         return summary
 
 
+def unaccepted_body(accepted: frozenset[str]) -> str | None:
+    """Why this request's body may not be read, or None: only `accepted` media types are."""
+    mimetype = request.mimetype
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+    if mimetype in accepted or not (mimetype or has_body):
+        return None
+    what = "application/json" if accepted == {JSON} else "application/json or application/yaml"
+    sent = f"Content-Type {mimetype}" if mimetype else "a body without a Content-Type"
+    return f"the admin API reads {what} bodies only, not {sent}: send `Content-Type: {JSON}`"
+
+
 def _posted_body() -> bytes | None:
     """The request body, or None when it is larger than a scenario may be."""
     # One byte over the limit is read, so that a chunked body (no Content-Length to check up
@@ -102,14 +125,34 @@ def _posted_document(body: bytes) -> Any:
     if not body.strip():
         raise ScenarioError('the body is empty: send {"name": "NAME"} or a scenario document',
                            source=POSTED)
-    return parse_document(body, POSTED, as_json=request.mimetype == "application/json")
+    return parse_document(body, POSTED, as_json=request.mimetype == JSON)
 
 
 def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
-              token: str | None = None, open_without_token: bool = True) -> Blueprint:
+              token: str | None = None, open_without_token: bool = True,
+              origins: Collection[str] | None = None) -> Blueprint:
     """The admin routes, bound to one running stub, behind the admin guard."""
     admin = Blueprint("admin", __name__, url_prefix=PREFIX)
-    admin.before_request(lambda: admin_guard.guard(token, open_without_token, refusal))
+    # The media types each route reads; every other route that takes a change reads JSON only.
+    bodies = {f"{admin.name}.switch": YAML_TYPES | {JSON}}
+
+    @admin.before_request
+    def guard() -> Response | None:
+        # Every route of the blueprint, those added later too: who asks, then from which page,
+        # then what it sent, all before anything is read or changed.
+        refused = admin_guard.guard(token, open_without_token, refusal)
+        if refused is None and (reason := admin_guard.cross_site(origins)):
+            refused = refusal(403, reason)
+        if refused is None and request.method not in admin_guard.SAFE_METHODS:
+            reason = unaccepted_body(bodies.get(request.endpoint, frozenset({JSON})))
+            refused = refusal(415, reason) if reason else None
+        return refused
+
+    @admin.after_request
+    def harden(response: Response) -> Response:
+        response.headers.update(ANSWER_HEADERS)
+        return response
+
     store, loader = stub.store, stub.scenarios
     catalogue = _Catalogue(loader, store)
     document = DOCUMENT_PATH.read_bytes()
@@ -180,6 +223,6 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
 
 
 def init_app(app: Flask, stub: Stub, journal: Journal, reloader: Reloader | None) -> None:
-    """Mount the admin API under /__admin/ (ADMIN_TOKEN and ADMIN_OPEN decide who may call it)."""
+    """Mount the admin API under /__admin/ (ADMIN_TOKEN, ADMIN_OPEN, CORS_ORIGINS: who may call)."""
     app.register_blueprint(blueprint(stub, journal, reloader, app.config["ADMIN_TOKEN"],
-                                     app.config["ADMIN_OPEN"]))
+                                     app.config["ADMIN_OPEN"], app.config["CORS_ORIGINS"]))

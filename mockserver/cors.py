@@ -6,8 +6,8 @@ from collections.abc import Collection, Iterable
 
 from flask import Flask, Response, request
 
+from .admin_guard import origin_allowed
 from .faults import FAULT_HEADER
-from .loopback import is_loopback_origin
 
 ALLOW_HEADERS = "embed-api-key, authorization, content-type, prefer"
 EXPOSE_HEADERS = FAULT_HEADER
@@ -27,11 +27,9 @@ def init_app(app: Flask, origins: Collection[str] | None, api_methods: Iterable[
     def permitted(origin: str | None, path: str) -> bool:
         # Any origin may call the fake product endpoints; the admin API (which can switch the
         # whole stub) only from a listed origin, or from a page on this machine by default.
-        if not origin:
-            return False
-        if allowed is not None:
-            return origin in allowed
-        return not path.startswith(admin_prefix) or is_loopback_origin(origin)
+        if path.startswith(admin_prefix):
+            return origin_allowed(origin, allowed)
+        return bool(origin) and (allowed is None or origin in allowed)
 
     @app.before_request
     def preflight() -> Response | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,42 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
 
+def _kind(node: Any) -> str:
+    kinds = {list: "a list", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "empty"}
+    return kinds.get(type(node), type(node).__name__)
+
+
+def _mapping(node: Any, source: str, where: str) -> dict:
+    """`node` when it is a mapping, else the SpecError that names where it is."""
+    if isinstance(node, dict):
+        return node
+    raise SpecError(f"must be a mapping, not {_kind(node)}", source=source, path=where)
+
+
+def _refs(node: Any, where: str, data: bool = False) -> Iterator[tuple[Any, str]]:
+    """Every `$ref` value of the document with its dotted path; examples' data is not walked."""
+    if isinstance(node, list):
+        if not data:
+            for index, item in enumerate(node):
+                yield from _refs(item, f"{where}[{index}]")
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key == "$ref":
+            yield value, path
+        elif key == "example" or (data and key == "value"):
+            continue  # instance data, where a `$ref` key is only a value
+        elif key == "examples":
+            if isinstance(value, dict):  # Example objects: their `value` is data
+                for name, example in value.items():
+                    yield from _refs(example, f"{path}.{name}", data=True)
+        else:
+            yield from _refs(value, path)
+
+
 class Spec:
     """The parsed document, its schema registry and one validator per response (built on use)."""
 
@@ -63,12 +99,29 @@ class Spec:
         self.operations: dict[str, Operation] = {}
         self._schema_uris: dict[tuple[str, int], str] = {}
         self._validators: dict[tuple[str, int], Draft202012Validator] = {}
-        for path, item in (document.get("paths") or {}).items():
+        for ref, where in _refs(document, ""):
+            if not isinstance(ref, str) or not ref.startswith("#/"):
+                raise SpecError(f"unsupported $ref {ref!r}: only local ones (#/...) are read",
+                                source=source, path=where)
+            try:
+                pointers.follow(document, ref)
+            except LookupError:
+                raise SpecError(f"$ref {ref!r} points at nothing", source=source,
+                                path=where) from None
+        for path, item in _mapping(document.get("paths", {}), source, "paths").items():
+            item = _mapping(item, source, f"paths.{path}")
             for method in HTTP_METHODS:
                 if method in item:
-                    self._add_operation(path, method, item[method])
-        schemas = document.get("components", {}).get("schemas", {})
-        self.platforms: tuple[str, ...] = tuple(schemas.get("Platform", {}).get("enum", ()))
+                    operation = _mapping(item[method], source, f"paths.{path}.{method}")
+                    self._add_operation(path, method, operation)
+        components = _mapping(document.get("components", {}), source, "components")
+        schemas = _mapping(components.get("schemas", {}), source, "components.schemas")
+        platform = _mapping(schemas.get("Platform") or {}, source, "components.schemas.Platform")
+        enum = platform.get("enum") or ()
+        if not isinstance(enum, list) or not all(isinstance(name, str) for name in enum):
+            raise SpecError("must be a list of platform names",
+                            source=source, path="components.schemas.Platform.enum")
+        self.platforms: tuple[str, ...] = tuple(enum)
         if not self.platforms:
             raise SpecError("components.schemas.Platform has no enum of platforms", source=source)
 
@@ -82,11 +135,42 @@ class Spec:
             raise SpecError(
                 f"cannot read the document ({exc.strerror})", source=str(path)
             ) from None
-        # A known document only saves the parse (and importing PyYAML): every check still runs.
+        # A known document saves the parse (and importing PyYAML) and the schema check, which
+        # the build step ran on it (it loads with no `known`); every other check still runs.
         document = known(raw) if known is not None else None
-        if document is None:
-            document = parse_document(raw, str(path), error=SpecError)
-        return cls(document, source=str(path))
+        if document is not None:
+            return cls(document, source=str(path))
+        spec = cls(parse_document(raw, str(path), error=SpecError), source=str(path))
+        spec.check_schemas()
+        return spec
+
+    def check_schemas(self) -> None:
+        """SpecError unless every schema is valid JSON Schema 2020-12 and every example fits."""
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError, best_match
+
+        schemas = self.document.get("components", {}).get("schemas", {})
+        found = [(schema, f"components.schemas.{name}") for name, schema in schemas.items()]
+        for uri in self._schema_uris.values():
+            ref = "#" + uri.partition("#")[2]
+            where = ".".join(token.replace("~1", "/").replace("~0", "~")
+                             for token in ref.split("/")[1:])
+            found.append((pointers.follow(self.document, ref), where))
+        for schema, where in found:
+            try:
+                Draft202012Validator.check_schema(schema)
+            except SchemaError as exc:
+                raise SpecError(f"not a valid JSON Schema: {exc.message}", source=self.source,
+                                path=".".join([where, *map(str, exc.path)])) from None
+        for operation in self.operations.values():
+            for name, (status, value) in operation.examples.items():
+                validator = self.response_validator(operation.operation_id, status)
+                error = best_match(validator.iter_errors(value))
+                if error is not None:
+                    raise SpecError(
+                        f"does not fit its schema at {error.json_path}: {error.message}",
+                        source=self.source, path=f"paths.{operation.path}.{operation.method}."
+                        f"responses.{status}.content.application/json.examples.{name}")
 
     @functools.cached_property
     def registry(self) -> Registry:
@@ -116,33 +200,41 @@ class Spec:
         return node, pointer
 
     def _add_operation(self, path: str, method: str, operation: dict) -> None:
-        where = f"paths.{path}.{method}"
+        where, source = f"paths.{path}.{method}", self.source
         operation_id = operation.get("operationId")
-        if not operation_id:
-            raise SpecError("operation has no operationId", source=self.source, path=where)
+        if not operation_id or not isinstance(operation_id, str):
+            raise SpecError("operation has no operationId (a string)", source=source, path=where)
+        if operation_id in self.operations:
+            raise SpecError(f"operationId {operation_id!r} is also "
+                            f"{self.operations[operation_id].label}", source=source, path=where)
+        if not operation.get("responses"):
+            raise SpecError("operation documents no responses", source=source, path=where)
         statuses, examples = set(), {}
         base = f"/paths/{pointers.escape(path)}/{method}/responses"
-        for code, response in (operation.get("responses") or {}).items():
+        responses = _mapping(operation["responses"], source, f"{where}.responses")
+        for code, response in responses.items():
             if not str(code).isdigit():
-                raise SpecError(
-                    f"response {code!r} is not a status code", source=self.source, path=where
-                )
-            status = int(code)
+                raise SpecError(f"response {code!r} is not a status code", source=source,
+                                path=where)
+            status, at = int(code), f"{where}.responses.{code}"
             statuses.add(status)
             response, pointer = self.resolve(response, f"{base}/{code}")
-            media = (response.get("content") or {}).get("application/json")
-            if media is None or "schema" not in media:
-                raise SpecError(
-                    "response has no application/json schema",
-                    source=self.source,
-                    path=f"{where}.responses.{code}",
-                )
+            content = _mapping(_mapping(response, source, at).get("content", {}), source,
+                               f"{at}.content")
+            media = content.get("application/json")
+            if not isinstance(media, dict) or "schema" not in media:
+                raise SpecError("response has no application/json schema", source=source,
+                                path=at)
             self._schema_uris[(operation_id, status)] = (
                 f"{SPEC_URI}#{pointer}/content/application~1json/schema"
             )
-            for name, example in (media.get("examples") or {}).items():
+            at = f"{at}.content.application/json.examples"
+            for name, example in _mapping(media.get("examples", {}), source, at).items():
                 example, _ = self.resolve(example, pointer)
-                examples[name] = (status, example.get("value"))
+                if "value" not in _mapping(example, source, f"{at}.{name}"):
+                    raise SpecError("example has no `value` (the stub serves it)",
+                                    source=source, path=f"{at}.{name}")
+                examples[name] = (status, example["value"])
         self.operations[operation_id] = Operation(
             operation_id, method, path, frozenset(statuses), examples
         )

@@ -105,12 +105,13 @@ def test_switch_by_name(admin, demo):
     assert demo("GET", "/social-account").get_json()["data"]["socialAccounts"]["linkedin"] == []
 
 
-def test_switch_by_name_works_without_a_json_content_type(admin, client):
-    # `curl -d '{"name": ...}'` sends form encoding; the body is read as YAML, which JSON is.
+def test_a_body_without_a_json_content_type_is_415_naming_the_fix(admin, client):
+    # `curl -d '{"name": ...}'` sends form encoding, which a page on another site may send too.
     response = client.post("/__admin/scenario", data='{"name": "slow"}',
                            content_type="application/x-www-form-urlencoded")
-    assert conforms(response, "POST", "/__admin/scenario").status_code == 200
-    assert admin("GET", "/__admin/health").get_json()["scenario"] == "slow"
+    assert conforms(response, "POST", "/__admin/scenario").status_code == 415
+    assert response.get_json()["message"].endswith("send `Content-Type: application/json`")
+    assert admin("GET", "/__admin/health").get_json()["scenario"] == "default"
 
 
 @pytest.mark.parametrize(("body", "content_type"), [
@@ -135,7 +136,7 @@ def test_post_a_whole_scenario_as_yaml_or_json(admin, demo, body, content_type):
     ('{"description": "x", "faults": [{"operation": "deleteSocialAccount", "status": 418}]}',
      "application/json",
      "faults[0].status: DELETE /social-account/{id} does not document status 418"),
-    ("description: x\nextends: nope\n", "text/plain", "extends: cannot extend 'nope'"),
+    ("description: x\nextends: nope\n", "text/yaml", "extends: cannot extend 'nope'"),
     ('{"description": ', "application/json", "not valid JSON"),
     ("description: [\n", "application/yaml", "line 2: not valid YAML"),
     ("- just\n- a list\n", "application/yaml", "a scenario is a mapping"),

@@ -63,7 +63,7 @@ def stub_url(live_app):
 class DevTools:
     """Headless chromium driven over the DevTools protocol on a pipe: no extra package needed."""
 
-    def __init__(self, chromium: str, profile):
+    def __init__(self, chromium: str, profile, flags: list[str] = CHROMIUM_FLAGS):
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
 
@@ -76,7 +76,7 @@ class DevTools:
         self._log = profile / "chromium.log"
         with open(self._log, "wb") as log:
             self._process = subprocess.Popen(
-                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
+                [chromium, *flags, f"--user-data-dir={profile}", "--remote-debugging-pipe",
                  "about:blank"],
                 # close_fds would close 3 and 4 after pipes_on_3_and_4 placed them.
                 preexec_fn=pipes_on_3_and_4, close_fds=False, stdin=subprocess.DEVNULL,
