@@ -219,13 +219,9 @@ def _cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
 
 def _warn_broken_scenarios(app) -> list[str]:
     """Warn, one line per file, about the scenario files besides the active one that don't load."""
-    from .startup_cache import StartupCache
-
     stub = app.extensions["mockserver"]
     origin = stub.store.scenario.origin
-    problems = stub.scenarios.broken(
-        besides=origin if isinstance(origin, Path) else None, passed=StartupCache().vouches
-    )
+    problems = stub.scenarios.broken(besides=origin if isinstance(origin, Path) else None)
     for problem in problems:
         print(f"mockserver: warning: {problem}", file=sys.stderr, flush=True)
     return [Path(problem.source).stem for problem in problems]

@@ -164,22 +164,17 @@ def test_broken_scenario_files_besides_the_active_one_are_warned_about_and_marke
 def test_a_shipped_file_known_to_load_is_not_read_again(tmp_path):
     # What the start-up check costs: the shipped files are vouched for by the start-up cache.
     spec = Spec.load(resources.spec_path())
-    loader = ScenarioLoader(spec, resources.fixtures_dir())
     vouched: list[bytes] = []
 
-    def passed(schema, raw):
+    def vouches(schema, raw):
         vouched.append(raw)
         return StartupCache().vouches(schema, raw)
 
-    assert loader.broken(besides=resources.fixtures_dir() / "default.yaml", passed=passed) == []
+    loader = ScenarioLoader(spec, resources.fixtures_dir(), vouched=vouches)
+    assert loader.broken(besides=resources.fixtures_dir() / "default.yaml") == []
     assert len(vouched) == len(loader.names()) - 1
     assert all(StartupCache().vouches(loader.schema, raw) for raw in vouched)
     edited = tmp_path / "default.yaml"
     edited.write_bytes((resources.fixtures_dir() / "default.yaml").read_bytes() + b"faults: 1\n")
-    problems = ScenarioLoader(spec, tmp_path).broken(passed=StartupCache().vouches)
+    problems = ScenarioLoader(spec, tmp_path, vouched=StartupCache().vouches).broken()
     assert [str(p) for p in problems] == [f"{edited}: faults: 1 is not of type 'array'"]
-
-
-def test_main_returns_2_on_bad_flag(capsys):
-    assert main(["--port", "x"]) == 2
-    assert "--port must be a number" in capsys.readouterr().err
