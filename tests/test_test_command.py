@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -70,29 +70,53 @@ def test_a_machine_without_chromium_is_told_what_to_install():
     assert "set CHROMIUM to the browser's executable" in lines[-2]
 
 
-def _collected(cwd: Path, *args: str) -> list[str]:
-    # test_fuzz.py is half of the collection time (schemathesis); which folders are collected
-    # is what is compared here, so it is left out of every run alike.
+# Runs `pytest --collect-only -q` from each folder given, in one process: after the first
+# collection the test modules are imported already, so each further folder costs little.
+COLLECT_FROM_EACH = """
+import json, os, sys
+import pytest
+
+class Ids:
+    def pytest_collection_finish(self, session):
+        self.ids = [item.nodeid for item in session.items]
+
+found = []
+for folder, args in json.loads(sys.argv[1]):
+    os.chdir(folder)
+    ids = Ids()
+    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *args], plugins=[ids])
+    found.append([int(code), getattr(ids, "ids", [])])
+print("collected:" + json.dumps(found))
+"""
+
+
+def _collected(runs: list[tuple[Path, list[str]]]) -> list[list[str]]:
+    # test_fuzz.py costs half of a first collection (schemathesis); which folders are collected
+    # is what is compared, so every run alike leaves it out.
     ignore = f"--ignore={ROOT / 'tests' / 'test_fuzz.py'}"
-    done = _pytest("--collect-only", "-q", ignore, *args, cwd=cwd)
-    assert done.returncode == 0, f"from {cwd}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
-    return [line for line in done.stdout.splitlines() if "::" in line]
+    plan = json.dumps([[str(folder), [ignore, *args]] for folder, args in runs])
+    done = subprocess.run([sys.executable, "-c", COLLECT_FROM_EACH, plan], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    assert last.startswith("collected:"), done.stdout[-2000:] + done.stderr[-2000:]
+    found = json.loads(last.removeprefix("collected:"))
+    for (folder, args), (code, _ids) in zip(runs, found, strict=True):
+        assert code == 0, f"pytest --collect-only {' '.join(args)} in {folder} exited {code}"
+    return [ids for _code, ids in found]
 
 
-def test_pytest_collects_the_same_suite_from_every_subfolder():
+def test_pytest_collects_the_same_suite_from_every_subfolder_and_paths_still_narrow_it():
     folders = [ROOT, *(ROOT / name for name in SUBFOLDERS)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = dict(zip(folders, pool.map(_collected, folders), strict=True))
-    whole = runs.pop(ROOT)
+    *runs, narrowed = _collected([*((f, []) for f in folders),
+                                  (ROOT / "fixtures", ["../tests/test_cli.py"])])
+    whole = runs[0]
     assert any(i.startswith("tests/") for i in whole)
     assert any(i.startswith("contract_tests/") for i in whole)
-    for folder, ids in runs.items():
-        assert ids == whole, f"pytest from {folder.relative_to(ROOT)}/ collected something else"
-
-
-def test_explicit_paths_still_run_only_what_they_name():
-    ids = _collected(ROOT / "fixtures", "../tests/test_cli.py")
-    assert ids and all(i.startswith("tests/test_cli.py::") for i in ids)
+    for folder, ids in zip(folders[1:], runs[1:], strict=True):
+        assert len(ids) == len(whole), f"from {folder.relative_to(ROOT)}/: {len(ids)} tests"
+        assert ids == whole, f"pytest from {folder.relative_to(ROOT)}/ collected other tests"
+    assert narrowed and all(i.startswith("tests/test_cli.py::") for i in narrowed)
+    assert len(narrowed) < len(whole)
 
 
 @pytest.fixture
