@@ -153,13 +153,15 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _describe(app, url: str, host: str, broken: Sequence[str] = ()) -> str:
-    mock = app.extensions["mockserver"]
-    scenario = mock.store.scenario
+    from .admin import PREFIX
+
+    stub = app.extensions["mockserver"]
+    scenario = stub.store.scenario
     lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}"]
     if host in WILDCARDS:
         lines.append(f"listening on every address of this machine ({host or '0.0.0.0'})")
     lines.append("keys:")
-    for key, workspace in mock.store.snapshot.workspaces.items():
+    for key, workspace in stub.store.snapshot.workspaces.items():
         state = (
             f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}"
             if workspace.access == "paid"
@@ -167,9 +169,9 @@ def _describe(app, url: str, host: str, broken: Sequence[str] = ()) -> str:
         )
         lines.append(f"  {key:<24} {state}")
     names = ", ".join(
-        f"{name} (broken, see above)" if name in broken else name for name in mock.scenarios.names()
+        f"{name} (broken, see above)" if name in broken else name for name in stub.scenarios.names()
     )
-    lines.append(f"scenarios: {names} (switch: POST {url}/__admin/scenario)")
+    lines.append(f"scenarios: {names} (switch: POST {url}{PREFIX}/scenario)")
     if app.config["ADMIN_TOKEN"]:
         lines.append("admin API: every call needs `Authorization: Bearer <token>`")
     elif not app.config["ADMIN_OPEN"]:

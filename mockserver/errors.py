@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class MockServerError(Exception):
-    """A problem with the stub's inputs (document, scenarios, flags): one line, no traceback."""
+    """A problem with the stub's inputs (document, scenarios, flags, overrides): one line."""
 
     def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
         self.message = message
@@ -48,6 +48,10 @@ class ScenarioError(MockServerError):
 
 class ConfigError(MockServerError):
     """A flag or configuration value is invalid."""
+
+
+class OverrideError(MockServerError):
+    """A request asks for an answer (`Prefer`, `?__code=`, `?__example=`) the document lacks."""
 
 
 class ResponseValidationError(MockServerError):

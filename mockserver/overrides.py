@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .errors import OverrideError
 from .responses import Examples
 from .spec import Operation
 
 QUERY_CODE, QUERY_EXAMPLE = "__code", "__example"
-
-
-class OverrideError(Exception):
-    """An override the stub cannot honour; answered 422 with this one sentence."""
 
 
 @dataclass(frozen=True)

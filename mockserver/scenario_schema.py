@@ -163,7 +163,7 @@ def build_scenario_schema(spec: Spec) -> dict[str, Any]:
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """The same schema with each plain local `$ref` replaced by its target, to validate faster.
 
-    jsonschema resolves a `$ref` on every visit, ten or more per fixture account, and that is
+    jsonschema resolves a `$ref` on every visit, ten or more per scenario account, and that is
     most of the cost of checking a large scenario. The published schema keeps its `$ref`s for
     editors; a `$ref` that would recurse, or that has sibling keywords, is left as it is.
     """

@@ -30,7 +30,7 @@ class Workspace:
     organization_id: str
     workspace_id: str
     access: str
-    accounts: Mapping[str, Mapping[str, Any]]  # id -> fixture account, in list order
+    accounts: Mapping[str, Mapping[str, Any]]  # id -> scenario account, in list order
     # Answer bodies built from this workspace: the list under None, each read under its id.
     # A change makes a new Workspace, so a body never outlives the state it was built from,
     # and a request keeps answering from the workspace it was authenticated against.

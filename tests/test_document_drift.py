@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -130,3 +133,18 @@ def test_spec_that_is_not_openapi_3_1(tmp_path):
     bad.write_text("swagger: '2.0'\n")
     with pytest.raises(SpecError, match="not an OpenAPI 3.1 document"):
         create_app({"SPEC_PATH": str(bad)})
+
+
+def test_each_handler_declares_every_example_it_answers_with():
+    # The start-up check trusts the declarations, so each `respond(operation, name)` in a
+    # handler's body must name its own operation and a declared example.
+    for handler in HANDLERS.values():
+        source = textwrap.dedent(inspect.getsource(handler.answer))
+        used = [
+            tuple(arg.value for arg in node.args)
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "respond"
+        ]
+        assert {name for _op, name in used} == set(handler.examples), handler.operation_id
+        assert {op for op, _name in used} <= {handler.operation_id}
+    assert any(handler.examples for handler in HANDLERS.values())  # the walk found some
