@@ -77,7 +77,9 @@ def serve_parser() -> argparse.ArgumentParser:
         prog="mockserver",
         description=(
             "Serve the Social Accounts stub. Other commands: `mockserver check [PATH ...]` lints "
-            "scenario files; `mockserver schema` prints the scenario-file JSON Schema."
+            "scenario files; `mockserver schema` prints the scenario-file JSON Schema; "
+            "`mockserver record` writes a real workspace as an anonymised scenario; "
+            "`mockserver drift` compares the real service's answers with the stub's."
         ),
     )
     parser.add_argument("--version", action=_Version)
@@ -296,7 +298,21 @@ def schema(argv: Sequence[str]) -> int:
     return 0
 
 
-COMMANDS = {"check": check, "schema": schema}
+def record(argv: Sequence[str]) -> int:
+    """Record a real workspace into an anonymised scenario file (mockserver/record.py)."""
+    from . import record as recorder
+
+    return recorder.run(argv)
+
+
+def drift(argv: Sequence[str]) -> int:
+    """Compare the real service's answers with the stub's (mockserver/drift.py)."""
+    from . import drift as comparer
+
+    return comparer.run(argv)
+
+
+COMMANDS = {"check": check, "schema": schema, "record": record, "drift": drift}
 
 
 def _unknown_command(word: str) -> ConfigError:

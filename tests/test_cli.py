@@ -95,8 +95,8 @@ def test_version_prints_the_installed_version():
     [
         ("chek", "`chek` is not a command; did you mean `check`?"),
         ("shema", "`shema` is not a command; did you mean `schema`?"),
-        ("serve", "`serve` is not a command (the commands are check, schema; serving takes only "
-                  "flags, see `mockserver --help`)"),
+        ("serve", "`serve` is not a command (the commands are check, schema, record, drift; "
+                  "serving takes only flags, see `mockserver --help`)"),
     ],
 )
 def test_a_mistyped_command_is_one_sentence_with_the_closest_command(capsys, word, answer):

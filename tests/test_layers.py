@@ -14,14 +14,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mockserver"
 # From the ground up: the document shapes the scenarios, the scenarios seed the state, requests
 # read the state, the edges hang off the app, and the face wires everything.
 LAYERS = {
-    "ground": ["errors", "resources", "parsing", "pointers", "masking", "loopback"],
+    "ground": ["errors", "resources", "parsing", "pointers", "masking", "loopback", "shapes",
+               "anonymise"],
     "document": ["spec"],
     "scenarios": ["scenario_schema", "scenarios", "faults"],
     "state": ["store"],
     "requests": ["responses", "stub", "auth", "overrides", "handlers", "routing"],
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "http_errors",
               "admin"],
-    "face": ["startup_cache", "app", "cli", "build_cache", "__init__", "__main__"],
+    "face": ["startup_cache", "app", "cli", "build_cache", "__init__", "__main__", "remote",
+             "record", "drift"],
 }
 LEVEL = {module: level for level, modules in enumerate(LAYERS.values()) for module in modules}
 

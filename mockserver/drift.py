@@ -1,0 +1,384 @@
+"""`mockserver drift`: the same situations sent to the real service and a local stub, compared."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import shutil
+import sys
+import textwrap
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from . import shapes
+from .errors import ConfigError, MockServerError
+from .remote import (
+    Answer,
+    Remote,
+    RemoteError,
+    Target,
+    ToolParser,
+    account_path,
+    add_target_options,
+)
+from .remote import resolve_target as resolve_real
+
+LIST = "/social-account"
+UNKNOWN_ID = "cdriftnosuchaccount000000"
+# (name, path or None for "a listed account", key role or None for no key)
+SITUATIONS: tuple[tuple[str, str | None, str | None], ...] = (
+    ("list", LIST, "api_key"),
+    ("read a listed account", None, "api_key"),
+    ("unknown id", f"/social-account/{UNKNOWN_ID}", "api_key"),
+    ("blank id", "/social-account/%20", "api_key"),
+    ("no key", LIST, None),
+    ("unknown key", LIST, "unknown"),
+    ("empty workspace", LIST, "empty_api_key"),
+    ("unqualified key", LIST, "unqualified_api_key"),
+)
+OPTIONAL_ROLES = ("empty_api_key", "unqualified_api_key")
+
+
+def parser() -> argparse.ArgumentParser:
+    """Flags of `mockserver drift`."""
+    parser = ToolParser(
+        prog="mockserver drift",
+        description=(
+            "Send the same situations (list, read of a listed account, unknown id, blank id, no "
+            "key, unknown key, and the empty and unqualified keys when given) to the real "
+            "service and to a local stub, and compare status, media type, envelope, JSON paths "
+            "with their types, and message strings (not data values). GET only. Exit 0: no "
+            "difference; 1: a difference; 2: a usage error or an unreachable service."
+        ),
+    )
+    add_target_options(parser)
+    parser.add_argument("--scenario", default="default", metavar="NAME|FILE",
+                        help="the scenario the local stub serves (default %(default)s)")
+    parser.add_argument("--fixtures", metavar="DIR",
+                        help="folder of scenario files (default: the shipped fixtures/)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write the report as JSON ('-': to stdout, instead of the table)")
+    parser.add_argument("--junitxml", metavar="FILE",
+                        help="also write a JUnit XML report (one test case per situation)")
+    return parser
+
+
+# -- what one side answered ---------------------------------------------------------------------
+@dataclass
+class Observed:
+    """One side's answer to one situation, reduced to what is compared."""
+
+    status: int | None = None
+    media_type: str | None = None
+    envelope: str | None = None
+    messages: list[str] = field(default_factory=list)
+    shape: shapes.Shape | None = field(default=None, repr=False)
+    note: str | None = None  # why nothing was sent
+
+    @classmethod
+    def of(cls, answer: Answer, redact: Callable[[str], str] = str) -> Observed:
+        """Reduce an answer; `redact` masks keys in its messages before any report wraps them."""
+        try:
+            body = answer.json()
+        except ValueError:
+            return cls(answer.status, answer.media_type, "not JSON")
+        return cls(answer.status, answer.media_type, shapes.envelope(body),
+                   [redact(m) for m in shapes.messages(body)], shapes.shape(body))
+
+    @property
+    def headline(self) -> str:
+        """Status, media type and envelope in one cell."""
+        return self.note or f"{self.status} {self.media_type} {self.envelope}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The observed answer for the JSON report (paths with their sorted types)."""
+        out = {k: v for k, v in asdict(self).items() if k != "shape" and v is not None}
+        if self.shape is not None:
+            out["paths"] = {path: sorted(types) for path, types in sorted(self.shape.types.items())}
+        return out
+
+
+@dataclass
+class Difference:
+    """One aspect of one situation in which the two sides differ."""
+
+    aspect: str
+    real: str
+    stub: str
+
+
+@dataclass
+class Outcome:
+    """One situation on both sides and how they differ."""
+
+    situation: str
+    real: Observed
+    stub: Observed
+    differences: list[Difference]
+
+    @property
+    def compared(self) -> bool:
+        """Both sides were sent the situation."""
+        return self.real.note is None and self.stub.note is None
+
+
+def _path_differences(real: shapes.Shape, stub: shapes.Shape) -> tuple[list[str], list[str]]:
+    def one_side(mine: shapes.Shape, other: shapes.Shape) -> list[str]:
+        out = []
+        for path, types in mine.types.items():
+            parent = mine.parents[path]
+            if path in other.types:
+                if types != other.types[path]:
+                    out.append(f"{path}: {'|'.join(sorted(types))}")
+            elif parent in other.types and not (path.endswith("[]") and parent in other.empty):
+                # Missing under a parent the other side has, whose items it did show.
+                out.append(f"{path}: {'|'.join(sorted(types))} (only here)")
+        return sorted(out)
+
+    return one_side(real, stub), one_side(stub, real)
+
+
+def _quoted(messages: list[str]) -> str:
+    return " | ".join(json.dumps(m, ensure_ascii=False) for m in messages) or "(none)"
+
+
+def compare(situation: str, real: Observed, stub: Observed) -> Outcome:
+    """The differences between two observed answers: data values are never compared."""
+    outcome = Outcome(situation, real, stub, [])
+    if not outcome.compared:
+        return outcome
+    add = outcome.differences.append
+    for aspect in ("status", "media_type", "envelope"):
+        mine, theirs = getattr(real, aspect), getattr(stub, aspect)
+        if mine != theirs:
+            add(Difference(aspect.replace("_", " "), str(mine), str(theirs)))
+    if real.messages != stub.messages:
+        add(Difference("message", _quoted(real.messages), _quoted(stub.messages)))
+    if real.shape is not None and stub.shape is not None:
+        only_real, only_stub = _path_differences(real.shape, stub.shape)
+        if only_real or only_stub:
+            add(Difference("paths", "\n".join(only_real) or "(same)",
+                           "\n".join(only_stub) or "(same)"))
+    return outcome
+
+
+# -- the two sides ------------------------------------------------------------------------------
+class Side:
+    """One service (real or stub) and the keys it is sent, by role."""
+
+    def __init__(self, remote: Remote, unknown_key: str):
+        self.remote = remote
+        self.unknown_key = unknown_key
+        self.listed_id: str | None = None
+
+    def observe(self, situation: str, path: str | None, role: str | None) -> Observed:
+        """Send one situation (or say why it cannot be sent to this side)."""
+        keys = self.remote.target.keys
+        if role in OPTIONAL_ROLES and role not in keys:
+            return Observed(note=f"no key for {situation}")
+        if path is None:
+            if self.listed_id is None:
+                return Observed(note="no account is listed")
+            path = account_path(self.listed_id)
+        answer = self.remote.get(path, f"key={self.unknown_key}" if role == "unknown" else role)
+        observed = Observed.of(answer, self.remote.target.redact)
+        if situation == "list" and answer.status == 200:
+            self.listed_id = _first_listed(answer)
+        return observed
+
+
+def _first_listed(answer: Answer) -> str | None:
+    try:
+        grouped = answer.json()["data"]["socialAccounts"]
+        return next(a["id"] for accounts in grouped.values() for a in accounts)
+    except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
+        return None
+
+
+def stub_keys(workspaces: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The scenario's keys by role: a populated paid workspace, an empty one, an unpaid one."""
+    keys: dict[str, str] = {}
+    for key, workspace in workspaces.items():
+        access = workspace.get("access", "paid")
+        count = sum(len(a) for a in (workspace.get("socialAccounts") or {}).values())
+        if access == "paid" and count and "api_key" not in keys:
+            keys["api_key"] = key
+        elif access == "paid" and not count and "empty_api_key" not in keys:
+            keys["empty_api_key"] = key
+        elif access == "unpaid" and "unqualified_api_key" not in keys:
+            keys["unqualified_api_key"] = key
+    if "api_key" not in keys and "empty_api_key" in keys:
+        keys["api_key"] = keys["empty_api_key"]
+    return keys
+
+
+@contextmanager
+def local_stub(scenario: str, fixtures: str | None) -> Iterator[tuple[str, dict[str, str]]]:
+    """The stub on a free loopback port, in this process; yields its URL and keys by role."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from .app import create_app
+    from .record import scenario_loader
+
+    loaded = scenario_loader(fixtures).load(scenario)
+    keys = stub_keys(loaded.workspaces)
+    if "api_key" not in keys:
+        raise ConfigError(f"--scenario {scenario}: no key of the scenario has a paid workspace")
+    app = create_app({"SCENARIO": scenario, "FIXTURES_DIR": fixtures, "RELOAD": False})
+
+    class Quiet(WSGIRequestHandler):
+        def log(self, *args: Any, **kwargs: Any) -> None:
+            """No access log: the report is the output."""
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, name="drift-stub", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", keys
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def survey(real: Side, stub: Side) -> list[Outcome]:
+    """Every situation on both sides, compared."""
+    outcomes = []
+    for name, path, role in SITUATIONS:
+        if role in OPTIONAL_ROLES and role not in real.remote.target.keys:
+            continue  # only the situations the caller gave keys for
+        seen = real.observe(name, path, role)
+        if name == "list" and seen.status in (401, 402):
+            # Every situation would differ, and none of it would be drift: the key is wrong.
+            said = f" ({_quoted(seen.messages)})" if seen.messages else ""
+            raise RemoteError(f"{real.remote.origin} refused --api-key with {seen.status}{said}; "
+                              "drift needs the key of a workspace with a paid plan")
+        outcomes.append(compare(name, seen, stub.observe(name, path, role)))
+    return outcomes
+
+
+# -- reports ------------------------------------------------------------------------------------
+def verdict(outcome: Outcome) -> str:
+    """`yes`, `NO`, or `not compared`."""
+    if not outcome.compared:
+        return "not compared"
+    return "NO" if outcome.differences else "yes"
+
+
+def table(outcomes: Sequence[Outcome], width: int | None = None) -> str:
+    """The side-by-side table: situation, real, stub, same?; each difference on its own rows."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    first, last = 24, 12
+    cell = max(30, (width - first - last - 6) // 2)
+    lines = [f"{'situation':<{first}}  {'real':<{cell}}  {'stub':<{cell}}  same?"]
+    lines.append("-" * len(lines[0]))
+
+    def row(left: str, real: str, stub: str, same: str) -> None:
+        columns = [_wrap(left, first), _wrap(real, cell), _wrap(stub, cell)]
+        for index in range(max(map(len, columns))):
+            parts = [c[index] if index < len(c) else "" for c in columns]
+            lines.append(f"{parts[0]:<{first}}  {parts[1]:<{cell}}  {parts[2]:<{cell}}  "
+                         f"{same if index == 0 else ''}".rstrip())
+
+    for outcome in outcomes:
+        row(outcome.situation, outcome.real.headline, outcome.stub.headline, verdict(outcome))
+        for difference in outcome.differences:
+            if difference.aspect in ("status", "media type", "envelope"):
+                continue  # the headline shows both already
+            row(f"  {difference.aspect}", difference.real, difference.stub, "NO")
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    out: list[str] = []
+    for line in text.splitlines() or [""]:
+        out += textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return out
+
+
+def report_json(outcomes: Sequence[Outcome], real_url: str, scenario: str) -> dict[str, Any]:
+    """The same report as JSON."""
+    return {
+        "real": real_url,
+        "stub": {"scenario": scenario},
+        "same": not any(o.differences for o in outcomes),
+        "situations": [
+            {"situation": o.situation, "same": verdict(o), "real": o.real.as_json(),
+             "stub": o.stub.as_json(), "differences": [asdict(d) for d in o.differences]}
+            for o in outcomes
+        ],
+    }
+
+
+def junit(outcomes: Sequence[Outcome]) -> bytes:
+    """A JUnit XML report: one test case per situation, a failure per differing situation."""
+    failures = sum(1 for o in outcomes if o.differences)
+    skipped = sum(1 for o in outcomes if not o.compared)
+    suite = ElementTree.Element("testsuite", name="mockserver drift", tests=str(len(outcomes)),
+                                failures=str(failures), skipped=str(skipped), errors="0")
+    for outcome in outcomes:
+        case = ElementTree.SubElement(suite, "testcase", classname="drift",
+                                      name=outcome.situation)
+        if not outcome.compared:
+            ElementTree.SubElement(case, "skipped",
+                                   message=outcome.real.note or outcome.stub.note or "")
+        elif outcome.differences:
+            failure = ElementTree.SubElement(
+                case, "failure", message="real service and stub differ in "
+                + ", ".join(d.aspect for d in outcome.differences))
+            failure.text = "\n".join(f"{d.aspect}:\n  real: {d.real}\n  stub: {d.stub}"
+                                     for d in outcome.differences)
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _write(path: str, data: bytes) -> None:
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path} ({exc.strerror})") from None
+
+
+# -- the command --------------------------------------------------------------------------------
+def run(argv: Sequence[str]) -> int:
+    """Compare, print the table (and JSON / JUnit XML); 0 same, 1 different, 2 usage error."""
+    args = parser().parse_args(argv)
+    target = resolve_real(args, "mockserver drift")
+    unknown_key = "pn-drift-unknown-" + secrets.token_hex(6)
+    try:
+        with local_stub(args.scenario, args.fixtures) as (stub_url, keys):
+            real = Remote(target)
+            stub = Remote(Target(stub_url, keys))
+            try:
+                outcomes = survey(Side(real, unknown_key), Side(stub, unknown_key))
+            finally:
+                real.close()
+                stub.close()
+    except RemoteError as exc:
+        raise RemoteError(target.redact(str(exc))) from None
+    except MockServerError as exc:
+        raise type(exc)(target.redact(str(exc))) from None
+    text = target.redact(table(outcomes))
+    report = report_json(outcomes, target.base_url, args.scenario)
+    if args.json:
+        text_json = json.dumps(report, indent=2, ensure_ascii=False)
+        _write(args.json, target.redact(text_json).encode() + b"\n")
+    if args.junitxml:
+        _write(args.junitxml, target.redact(junit(outcomes).decode()).encode())
+    if args.json != "-":
+        print(text)
+        differing = [o.situation for o in outcomes if o.differences]
+        print(f"\n{len(differing)} of {len(outcomes)} situations differ"
+              + (f": {', '.join(differing)}" if differing else ""))
+    return 1 if report["same"] is False else 0
