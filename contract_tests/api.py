@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +20,8 @@ from .options import Settings
 LIST, ITEM = "/social-account", "/social-account/{id}"
 UNKNOWN_KEY = "pn-contract-tests-unknown-key"
 UNKNOWN_ID = "contract-tests-no-such-account"
+# This project's stub answers this admin path with its sessions; other services don't have it.
+STUB_PROBE, SESSION_HEADER = "/__admin/sessions", "X-Mock-Session"
 # role -> (settings attribute, flag, environment variable, what the key must be)
 KEYS = {
     "api": ("api_key", "--api-key", "EMBED_API_KEY", "a workspace with at least one account"),
@@ -39,6 +43,7 @@ class Target:
         self.document = document
         self.client = Client(base_url, settings.timeout)
         self.unreachable: TargetError | None = None
+        self.session: str | None = None  # the stub session this run uses, if any
         self.notes: dict[str, set[str]] = {}  # undocumented field -> operations it was seen in
         self._cache: dict[tuple[str, str, str], Exchange | TargetError] = {}
 
@@ -48,6 +53,22 @@ class Target:
             self.client.send("GET", LIST, None, SENT_WITH["none"])
         except TargetError as exc:
             self.unreachable = exc
+
+    def join_session(self, known_stub: bool) -> None:
+        """On this project's stub, run in a fresh session of its own, so that runs one after
+        another or side by side never see each other's deletes; other services get no header."""
+        if known_stub or self._is_stub():
+            self.session = f"contract-{uuid.uuid4().hex[:16]}"
+            self.client.always_send(SESSION_HEADER, self.session)
+
+    def _is_stub(self) -> bool:
+        try:
+            answer = self.client.send("GET", STUB_PROBE, None, SENT_WITH["none"])
+            body = json.loads(answer.body) if answer.status == 200 else None
+        except (TargetError, ValueError):
+            return False
+        return isinstance(body, dict) and isinstance(body.get("sessions"), list) and (
+            isinstance(body.get("limit"), int))
 
     def key(self, role: str) -> str | None:
         """The key sent for a role (skips the test when that key was not given)."""

@@ -65,6 +65,10 @@ class Client:
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
 
+    def always_send(self, header: str, value: str) -> None:
+        """Send a header with every later request."""
+        self.session.headers[header] = value
+
     def close(self) -> None:
         """Drop pooled connections."""
         self.session.close()

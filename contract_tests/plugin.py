@@ -171,6 +171,8 @@ def contract_target(pytestconfig: pytest.Config, contract_settings: options.Sett
     pytestconfig.stash[TARGET] = target
     if failure is None:
         target.probe()
+        if target.unreachable is None:
+            target.join_session(known_stub=contract_settings.local_stub)
     else:
         target.unreachable = failure
     yield target

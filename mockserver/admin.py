@@ -1,7 +1,8 @@
-"""The admin API under /__admin/, described by admin-openapi.yaml: scenarios, reset, journal."""
+"""The admin API under /__admin/, described by admin-openapi.yaml: scenarios, sessions, journal."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -10,17 +11,18 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import admin_guard
-from .errors import ScenarioError
+from .errors import ScenarioError, SessionError
 from .journal import Journal
 from .parsing import MAX_DOCUMENT_BYTES, parse_document
 from .reload import Reloader
 from .responses import json_response
 from .scenarios import Scenario, ScenarioLoader, file_stamp
+from .sessions import check_name
 from .store import Store, dump_json
 from .stub import Stub
 
 PREFIX = "/__admin"
-METHODS = ("GET", "POST", "DELETE")
+METHODS = ("GET", "POST", "PUT", "DELETE")
 DOCUMENT_PATH = Path(__file__).resolve().parent / "admin-openapi.yaml"
 POSTED = "<posted scenario>"
 JSON = "application/json"
@@ -198,8 +200,14 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
 
     @admin.get("/requests")
     def requests() -> Response:
-        """The journal, newest first, keys masked."""
-        entries = journal.entries()
+        """The journal, newest first, keys masked; `?session=NAME` keeps one session's."""
+        session = request.args.get("session")
+        if session is not None:
+            try:
+                check_name(session, "?session")
+            except SessionError as exc:
+                return refusal(exc.status, exc.message)
+        entries = journal.entries(session)
         return _json({"limit": journal.limit, "count": len(entries), "requests": entries})
 
     @admin.delete("/requests")
@@ -207,6 +215,86 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
         """Empty the journal."""
         count = journal.clear()
         return _json({"success": True, "message": f"forgot {count} request(s)", "deleted": count})
+
+    sessions = stub.sessions
+
+    def session_name(name: str) -> str:
+        return check_name(name, "a session name")
+
+    def scenario_asked() -> str | None:
+        """The body's `scenario`, if any: no body, `{}` or `{"scenario": "NAME"}`."""
+        body = request.get_data(cache=False)
+        if not body.strip():
+            return None
+        try:
+            posted = json.loads(body)
+        except ValueError:
+            posted = None
+        if not isinstance(posted, dict) or set(posted) - {"scenario"} or not isinstance(
+                posted.get("scenario", ""), str):
+            raise SessionError(400, 'the body must be empty or {"scenario": "NAME"}')
+        return posted.get("scenario")
+
+    @admin.get("/sessions")
+    def list_sessions() -> Response:
+        """Every live session, most recently used first."""
+        listing = sessions.listing()
+        return _json({"limit": sessions.limit, "count": len(listing),
+                      "evicted": sessions.evicted, "sessions": listing})
+
+    @admin.delete("/sessions")
+    def end_sessions() -> Response:
+        """End every session."""
+        count = sessions.end_all()
+        return _json({"success": True, "message": f"ended {count} session(s)", "ended": count})
+
+    @admin.get("/sessions/<name>")
+    def show_session(name: str) -> Response:
+        """One live session."""
+        try:
+            session = sessions.get(session_name(name))
+        except SessionError as exc:
+            return refusal(exc.status, exc.message)
+        if session is None:
+            return refusal(404, f"no session named {name!r}")
+        return _json(session.describe())
+
+    @admin.put("/sessions/<name>")
+    def start_session(name: str) -> Response:
+        """Start a session on a scenario (or the active one); an existing one is kept as it is."""
+        try:
+            session, created = sessions.start(session_name(name), scenario_asked())
+        except SessionError as exc:
+            return refusal(exc.status, exc.message)
+        said = "started on" if created else "already runs"
+        return _json({"success": True,
+                      "message": f"session {name!r} {said} scenario {session.scenario.name!r}",
+                      "name": name, "scenario": session.scenario.name}, 201 if created else 200)
+
+    @admin.post("/sessions/<name>/reset")
+    def reset_session(name: str) -> Response:
+        """Back to its scenario's seed, or restarted on the scenario the body names."""
+        try:
+            session = sessions.restart(session_name(name), scenario_asked())
+        except SessionError as exc:
+            return refusal(exc.status, exc.message)
+        if session is None:
+            return refusal(404, f"no session named {name!r}: start one with PUT")
+        return _json({"success": True,
+                      "message": f"session {name!r} is back to the seed of scenario "
+                                 f"{session.scenario.name!r}",
+                      "name": name, "scenario": session.scenario.name})
+
+    @admin.delete("/sessions/<name>")
+    def end_session(name: str) -> Response:
+        """End one session: its next request starts it afresh."""
+        try:
+            ended = sessions.end(session_name(name))
+        except SessionError as exc:
+            return refusal(exc.status, exc.message)
+        if not ended:
+            return refusal(404, f"no session named {name!r}")
+        return _json({"success": True, "message": f"session {name!r} ended"})
 
     @admin.get("/health")
     def health() -> Response:

@@ -7,7 +7,18 @@ from typing import Any
 
 from flask import Flask
 
-from . import admin, cors, docs, http_errors, journal, reload, resources, startup_cache, validation
+from . import (
+    admin,
+    cors,
+    docs,
+    http_errors,
+    journal,
+    reload,
+    resources,
+    sessions,
+    startup_cache,
+    validation,
+)
 from .errors import ScenarioError
 from .handlers import HANDLERS
 from .responses import Examples
@@ -29,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL_LIMIT": journal.DEFAULT_LIMIT,  # requests the admin API's journal keeps
     "ADMIN_TOKEN": None,  # when set, every admin call must send `Authorization: Bearer <token>`
     "ADMIN_OPEN": True,  # without a token, answer admin calls (False: the stub is not on loopback)
+    "MAX_SESSIONS": sessions.DEFAULT_LIMIT,  # live sessions; the least recently used goes beyond
 }
 
 
@@ -51,7 +63,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not scenarios.fixtures_dir.is_dir():
         raise ScenarioError("the fixtures folder does not exist", source=str(fixtures_dir))
     store = Store(spec, scenarios.load(app.config["SCENARIO"]))
-    stub = Stub(spec, scenarios, store, Examples(spec))
+    stub = Stub(spec, scenarios, store, Examples(spec),
+                sessions.Sessions(store, scenarios, app.config["MAX_SESSIONS"]))
     app.extensions["mockserver"] = stub
 
     # The edges. The journal's hooks go first, so its clock starts before a preflight is answered.

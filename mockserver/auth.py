@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from flask import Response, request
 
+from .sessions import State
 from .store import Workspace
 from .stub import Stub
 
@@ -33,12 +34,13 @@ def api_key(headers: Mapping[str, str]) -> str | None:
     return key or None
 
 
-def authenticate(stub: Stub, operation_id: str) -> tuple[Workspace | None, Response | None]:
-    """The caller's workspace, or the documented refusal to send instead."""
+def authenticate(stub: Stub, state: State,
+                 operation_id: str) -> tuple[Workspace | None, Response | None]:
+    """The caller's workspace in `state`, or the documented refusal to send instead."""
     key = api_key(request.headers)
     if key is None:
         return None, stub.examples.respond(operation_id, MISSING_KEY)
-    workspace = stub.store.workspace(key)
+    workspace = state.workspace(key)
     if workspace is None:
         return None, stub.examples.respond(operation_id, UNKNOWN_KEY)
     if workspace.access != "paid":

@@ -123,6 +123,14 @@ def serve_parser() -> argparse.ArgumentParser:
         help="do not reload the scenario when its files change on disk",
     )
     parser.add_argument(
+        "--max-sessions",
+        type=int,
+        metavar="N",
+        # The default is the app's (sessions.DEFAULT_LIMIT); a test keeps this text in step.
+        help="sessions (X-Mock-Session) kept at once; the least recently used is ended beyond "
+        "that (default 1000)",
+    )
+    parser.add_argument(
         "--admin-token",
         metavar="TOKEN",
         default=os.environ.get(ADMIN_TOKEN_ENV),
@@ -136,13 +144,15 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
     """The app configuration the serve flags ask for."""
     if args.threads < 1:
         raise ConfigError(f"--threads must be at least 1, not {args.threads}")
+    if args.max_sessions is not None and args.max_sessions < 1:
+        raise ConfigError(f"--max-sessions must be at least 1, not {args.max_sessions}")
     if args.no_cors and args.cors_origin:
         raise ConfigError("--no-cors and --cors-origin contradict each other; give one")
     if args.fixtures and not Path(args.fixtures).is_dir():
         raise ScenarioError(
             "the fixtures folder does not exist", source=f"--fixtures {args.fixtures}"
         )
-    return {
+    config = {
         "FIXTURES_DIR": args.fixtures,
         "SCENARIO": args.scenario,
         "VALIDATE_RESPONSES": args.validate_responses,
@@ -152,6 +162,9 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
         "ADMIN_TOKEN": args.admin_token or None,
         "ADMIN_OPEN": is_loopback(args.host),
     }
+    if args.max_sessions is not None:
+        config["MAX_SESSIONS"] = args.max_sessions
+    return config
 
 
 def _describe(app, url: str, host: str, broken: Sequence[str] = ()) -> str:
@@ -174,6 +187,10 @@ def _describe(app, url: str, host: str, broken: Sequence[str] = ()) -> str:
         f"{name} (broken, see above)" if name in broken else name for name in stub.scenarios.names()
     )
     lines.append(f"scenarios: {names} (switch: POST {url}{PREFIX}/scenario)")
+    lines.append(
+        f"sessions: X-Mock-Session or ?__session= gives a test its own state; at most "
+        f"{stub.sessions.limit}, the least recently used is ended beyond that (--max-sessions)"
+    )
     if app.config["ADMIN_TOKEN"]:
         lines.append("admin API: every call needs `Authorization: Bearer <token>`")
     elif not app.config["ADMIN_OPEN"]:

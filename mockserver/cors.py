@@ -8,8 +8,10 @@ from flask import Flask, Response, request
 
 from .admin_guard import origin_allowed
 from .faults import FAULT_HEADER
+from .sessions import SCENARIO_HEADER, SESSION_HEADER
 
-ALLOW_HEADERS = "embed-api-key, authorization, content-type, prefer"
+ALLOW_HEADERS = ", ".join(["embed-api-key", "authorization", "content-type", "prefer",
+                           SESSION_HEADER.lower(), SCENARIO_HEADER.lower()])
 EXPOSE_HEADERS = FAULT_HEADER
 MAX_AGE = "600"
 

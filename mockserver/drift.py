@@ -43,6 +43,7 @@ SITUATIONS: tuple[tuple[str, str | None, str | None], ...] = (
     ("unqualified key", LIST, "unqualified_api_key"),
 )
 OPTIONAL_ROLES = ("empty_api_key", "unqualified_api_key")
+ASPECTS = ("status", "media type", "envelope", "message", "paths")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,7 +67,27 @@ def parser() -> argparse.ArgumentParser:
                         help="also write the report as JSON ('-': to stdout, instead of the table)")
     parser.add_argument("--junitxml", metavar="FILE",
                         help="also write a JUnit XML report (one test case per situation)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="SITUATION[:ASPECT]",
+                        help="a known difference to accept: still shown, marked ignored, but "
+                             "not a failure (repeatable; e.g. 'no key:status'; aspects: "
+                             f"{', '.join(ASPECTS)})")
     return parser
+
+
+def ignored(values: Sequence[str]) -> set[tuple[str, str | None]]:
+    """The --ignore values as (situation, aspect or None for all); a bad name is one sentence."""
+    out: set[tuple[str, str | None]] = set()
+    names = [name for name, _, _ in SITUATIONS]
+    for value in values:
+        situation, _, aspect = (part.strip() for part in value.partition(":"))
+        if situation not in names:
+            raise ConfigError(f"--ignore {value!r}: no situation {situation!r} (situations: "
+                              f"{', '.join(names)})")
+        if aspect and aspect not in ASPECTS:
+            raise ConfigError(f"--ignore {value!r}: no aspect {aspect!r} (aspects: "
+                              f"{', '.join(ASPECTS)})")
+        out.add((situation, aspect or None))
+    return out
 
 
 # -- what one side answered ---------------------------------------------------------------------
@@ -111,6 +132,7 @@ class Difference:
     aspect: str
     real: str
     stub: str
+    ignored: bool = False  # accepted with --ignore: shown, not a failure
 
 
 @dataclass
@@ -126,6 +148,17 @@ class Outcome:
     def compared(self) -> bool:
         """Both sides were sent the situation."""
         return self.real.note is None and self.stub.note is None
+
+    @property
+    def differs(self) -> bool:
+        """A difference that was not accepted with --ignore."""
+        return any(not d.ignored for d in self.differences)
+
+    def accept(self, ignores: set[tuple[str, str | None]]) -> None:
+        """Mark the differences --ignore accepts."""
+        for difference in self.differences:
+            difference.ignored = bool({(self.situation, None),
+                                       (self.situation, difference.aspect)} & ignores)
 
 
 def _path_differences(real: shapes.Shape, stub: shapes.Shape) -> tuple[list[str], list[str]]:
@@ -265,10 +298,12 @@ def survey(real: Side, stub: Side) -> list[Outcome]:
 
 # -- reports ------------------------------------------------------------------------------------
 def verdict(outcome: Outcome) -> str:
-    """`yes`, `NO`, or `not compared`."""
+    """`yes`, `NO`, `ignored` (every difference accepted) or `not compared`."""
     if not outcome.compared:
         return "not compared"
-    return "NO" if outcome.differences else "yes"
+    if outcome.differs:
+        return "NO"
+    return "ignored" if outcome.differences else "yes"
 
 
 def table(outcomes: Sequence[Outcome], width: int | None = None) -> str:
@@ -291,7 +326,8 @@ def table(outcomes: Sequence[Outcome], width: int | None = None) -> str:
         for difference in outcome.differences:
             if difference.aspect in ("status", "media type", "envelope"):
                 continue  # the headline shows both already
-            row(f"  {difference.aspect}", difference.real, difference.stub, "NO")
+            row(f"  {difference.aspect}", difference.real, difference.stub,
+                "ignored" if difference.ignored else "NO")
     return "\n".join(lines)
 
 
@@ -307,7 +343,7 @@ def report_json(outcomes: Sequence[Outcome], real_url: str, scenario: str) -> di
     return {
         "real": real_url,
         "stub": {"scenario": scenario},
-        "same": not any(o.differences for o in outcomes),
+        "same": not any(o.differs for o in outcomes),
         "situations": [
             {"situation": o.situation, "same": verdict(o), "real": o.real.as_json(),
              "stub": o.stub.as_json(), "differences": [asdict(d) for d in o.differences]}
@@ -318,7 +354,7 @@ def report_json(outcomes: Sequence[Outcome], real_url: str, scenario: str) -> di
 
 def junit(outcomes: Sequence[Outcome]) -> bytes:
     """A JUnit XML report: one test case per situation, a failure per differing situation."""
-    failures = sum(1 for o in outcomes if o.differences)
+    failures = sum(1 for o in outcomes if o.differs)
     skipped = sum(1 for o in outcomes if not o.compared)
     suite = ElementTree.Element("testsuite", name="mockserver drift", tests=str(len(outcomes)),
                                 failures=str(failures), skipped=str(skipped), errors="0")
@@ -328,12 +364,12 @@ def junit(outcomes: Sequence[Outcome]) -> bytes:
         if not outcome.compared:
             ElementTree.SubElement(case, "skipped",
                                    message=outcome.real.note or outcome.stub.note or "")
-        elif outcome.differences:
+        elif outcome.differs:
             failure = ElementTree.SubElement(
                 case, "failure", message="real service and stub differ in "
-                + ", ".join(d.aspect for d in outcome.differences))
-            failure.text = "\n".join(f"{d.aspect}:\n  real: {d.real}\n  stub: {d.stub}"
-                                     for d in outcome.differences)
+                + ", ".join(d.aspect for d in outcome.differences if not d.ignored))
+            failure.text = "\n".join(f"{d.aspect}{' (ignored)' * d.ignored}:\n  real: {d.real}"
+                                     f"\n  stub: {d.stub}" for d in outcome.differences)
     root = ElementTree.Element("testsuites")
     root.append(suite)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -355,6 +391,7 @@ def run(argv: Sequence[str]) -> int:
     """Compare, print the table (and JSON / JUnit XML); 0 same, 1 different, 2 usage error."""
     args = parser().parse_args(argv)
     target = resolve_real(args, "mockserver drift")
+    ignores = ignored(args.ignore)
     unknown_key = "pn-drift-unknown-" + secrets.token_hex(6)
     try:
         with local_stub(args.scenario, args.fixtures) as (stub_url, keys):
@@ -369,6 +406,8 @@ def run(argv: Sequence[str]) -> int:
         raise RemoteError(target.redact(str(exc))) from None
     except MockServerError as exc:
         raise type(exc)(target.redact(str(exc))) from None
+    for outcome in outcomes:
+        outcome.accept(ignores)
     text = target.redact(table(outcomes))
     report = report_json(outcomes, target.base_url, args.scenario)
     if args.json:
@@ -378,7 +417,9 @@ def run(argv: Sequence[str]) -> int:
         _write(args.junitxml, target.redact(junit(outcomes).decode()).encode())
     if args.json != "-":
         print(text)
-        differing = [o.situation for o in outcomes if o.differences]
+        differing = [o.situation for o in outcomes if o.differs]
+        accepted = sum(1 for o in outcomes if o.differences and not o.differs)
         print(f"\n{len(differing)} of {len(outcomes)} situations differ"
-              + (f": {', '.join(differing)}" if differing else ""))
+              + (f": {', '.join(differing)}" if differing else "")
+              + (f" ({accepted} more only in ways --ignore accepts)" if accepted else ""))
     return 1 if report["same"] is False else 0

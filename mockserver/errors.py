@@ -54,5 +54,13 @@ class OverrideError(MockServerError):
     """A request asks for an answer (`Prefer`, `?__code=`, `?__example=`) the document lacks."""
 
 
+class SessionError(MockServerError):
+    """A session request the stub refuses: a bad name, an unknown scenario, another scenario."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status  # the HTTP status it is answered with
+
+
 class ResponseValidationError(MockServerError):
     """The stub produced a response that the document does not allow (a bug in the stub)."""

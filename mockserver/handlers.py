@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Response
 
 from .responses import json_response
+from .sessions import State
 from .store import Workspace
 from .stub import Stub
 
@@ -36,27 +37,29 @@ def handles(operation_id: str, *, statuses: tuple[int, ...] = (), examples: tupl
 
 
 @handles("listSocialAccounts", statuses=(200,))
-def list_social_accounts(stub: Stub, workspace: Workspace) -> Response:
+def list_social_accounts(stub: Stub, state: State, workspace: Workspace) -> Response:
     """GET /social-account: the workspace's accounts, grouped by platform."""
-    return json_response(200, stub.store.list_body(workspace))
+    return json_response(200, state.list_body(workspace))
 
 
 @handles("getSocialAccount", statuses=(200,), examples=("idRequired", "notFound"))
-def get_social_account(stub: Stub, workspace: Workspace, id: str) -> Response:  # noqa: A002
+def get_social_account(stub: Stub, state: State, workspace: Workspace,
+                       id: str) -> Response:  # noqa: A002
     """GET /social-account/{id}: one account and its usage, if it is in this workspace."""
     if not id.strip():
         return stub.examples.respond("getSocialAccount", "idRequired")
-    body = stub.store.read_body(workspace, id)
+    body = state.read_body(workspace, id)
     if body is None:
         return stub.examples.respond("getSocialAccount", "notFound")
     return json_response(200, body)
 
 
 @handles("deleteSocialAccount", examples=("idRequired", "notFound", "deleted"))
-def delete_social_account(stub: Stub, workspace: Workspace, id: str) -> Response:  # noqa: A002
+def delete_social_account(stub: Stub, state: State, workspace: Workspace,
+                          id: str) -> Response:  # noqa: A002
     """DELETE /social-account/{id}: remove the account and its scheduled-post links."""
     if not id.strip():
         return stub.examples.respond("deleteSocialAccount", "idRequired")
-    if not stub.store.delete(workspace.key, id):
+    if not state.delete(workspace.key, id):
         return stub.examples.respond("deleteSocialAccount", "notFound")
     return stub.examples.respond("deleteSocialAccount", "deleted")

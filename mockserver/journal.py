@@ -12,6 +12,7 @@ from flask import Flask, Response, request
 
 from .auth import api_key
 from .masking import mask_key
+from .sessions import ENVIRON_KEY
 
 DEFAULT_LIMIT = 500
 _START = "mockserver.started"
@@ -35,17 +36,19 @@ class Journal:
         self._entries: deque[tuple] = deque(maxlen=limit)
 
     def record(self, method: str, path: str, query: str, status: int, operation_id: str | None,
-               duration_ms: float, key: str | None) -> None:
+               duration_ms: float, key: str | None, session: str | None = None) -> None:
         """Add one request; `key` must already be masked. Long paths and queries are clipped."""
         entry = (time.time(), method, _clip(path), _clip(query), status, operation_id,
-                 duration_ms, key)
+                 duration_ms, key, session)
         with self._lock:
             self._entries.append(entry)
 
-    def entries(self) -> list[dict[str, Any]]:
-        """Every entry as JSON-ready dicts, newest first."""
+    def entries(self, session: str | None = None) -> list[dict[str, Any]]:
+        """Every entry (or only those of one session) as JSON-ready dicts, newest first."""
         with self._lock:
             raw = list(self._entries)
+        if session is not None:
+            raw = [entry for entry in raw if entry[-1] == session]
         return [
             {
                 "time": datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="milliseconds")
@@ -57,8 +60,10 @@ class Journal:
                 "operationId": operation_id,
                 "durationMs": round(duration_ms, 3),
                 "key": key,
+                "session": session,
             }
-            for at, method, path, query, status, operation_id, duration_ms, key in reversed(raw)
+            for at, method, path, query, status, operation_id, duration_ms, key, session
+            in reversed(raw)
         ]
 
     def clear(self) -> int:
@@ -96,5 +101,6 @@ def init_app(app: Flask, journal: Journal, operation_ids: frozenset[str], skip_p
             duration = 0.0 if started is None else (time.perf_counter() - started) * 1000
             query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
             journal.record(environ["REQUEST_METHOD"], current.path, query, response.status_code,
-                           endpoint, duration, mask_key(api_key(current.headers)))
+                           endpoint, duration, mask_key(api_key(current.headers)),
+                           environ.get(ENVIRON_KEY))
         return response

@@ -9,15 +9,16 @@ from collections.abc import Mapping
 from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
-from . import auth, overrides
-from .errors import SpecError
-from .faults import FAULT_HEADER, Fault, break_body
+from . import auth, overrides, sessions
+from .errors import SessionError, SpecError
+from .faults import FAULT_HEADER, break_body
 from .handlers import Handler
 from .responses import json_response, stub_error
 from .spec import Operation
 from .stub import Stub
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+SESSION, SCENARIO = sessions.SESSION_ENVIRON, sessions.SCENARIO_ENVIRON
 
 
 def check_handlers(stub: Stub, handlers: Mapping[str, Handler]) -> None:
@@ -61,39 +62,53 @@ def check_handlers(stub: Stub, handlers: Mapping[str, Handler]) -> None:
         raise SpecError("; ".join(problems), source=spec.source)
 
 
-def _special(
-    stub: Stub, op: Operation, handler: Handler, fault: Fault | None, params: dict[str, str]
-) -> Response:
-    """The slow path: a scenario fault, or a request that asks for an override.
+def _refused(status: int, message: str, kind: str) -> Response:
+    refusal = stub_error(status, message)
+    refusal.headers[FAULT_HEADER] = kind  # the stub's own answer, not the API's
+    return refusal
 
-    Latency comes first and applies to every answer. An override naming an auth answer (401,
+
+def _special(stub: Stub, op: Operation, handler: Handler, params: dict[str, str]) -> Response:
+    """The slow path: a session, a scenario fault, or a request that asks for an override.
+
+    The session comes first: its scenario decides the faults. Latency comes next and applies
+    to every answer. An override naming an auth answer (401,
     402, the no-key 422) needs no key, so a browser can reach every documented error; any other
     override or fault applies only once the key is accepted, as on the real service where auth
     runs first. An override beats the scenario's fault and never changes state.
     """
+    environ = request.environ
+    state: sessions.State = stub.store
+    try:
+        name, scenario = sessions.requested(environ, request.args)
+        if name is not None:
+            environ[sessions.ENVIRON_KEY] = name  # the journal files even a refusal under it
+            state = stub.sessions.enter(name, scenario)
+    except SessionError as exc:
+        # An unknown scenario is the request's mistake here (a 404 would read as the API's).
+        return _refused(exc.status if exc.status == 409 else 400, exc.message, "session-refused")
+    operation_id = op.operation_id
+    fault = state.faults.get(operation_id)
     if fault is not None and fault.latency_s:
         time.sleep(fault.latency_s)
-    operation_id = op.operation_id
     try:
         override = overrides.requested(request.headers.get("Prefer"), request.args)
         example = None if override is None else overrides.resolve(override, op, stub.examples)
     except overrides.OverrideError as exc:
-        refusal = stub_error(422, str(exc))
-        refusal.headers[FAULT_HEADER] = "override-refused"  # the stub's own answer, not the API's
-        return refusal
+        return _refused(422, str(exc), "override-refused")
     if example is not None and stub.examples.is_auth(operation_id, example):
         return stub.examples.respond(operation_id, example)
-    workspace, refusal = auth.authenticate(stub, operation_id)
+    workspace, refusal = auth.authenticate(stub, state, operation_id)
     if refusal is not None:
         return refusal
     if example is not None:
         return stub.examples.respond(operation_id, example)
     if fault is None:
-        return handler.answer(stub, workspace, **params)
+        return handler.answer(stub, state, workspace, **params)
     if fault.status is not None:
         response = json_response(*stub.examples.first_for(operation_id, fault.status))
     else:
-        response = handler.answer(stub, workspace, **params)
+        response = handler.answer(stub, state, workspace, **params)
     if fault.body is not None:
         response.set_data(break_body(response.get_data(), fault.body))
         response.headers[FAULT_HEADER] = fault.body
@@ -106,14 +121,15 @@ def _view(stub: Stub, op: Operation, handler: Handler):
 
     def view(**params: str) -> Response:
         environ = request.environ
-        fault = store.snapshot.faults.get(operation_id)
-        if fault is not None or "HTTP_PREFER" in environ or "__" in environ.get("QUERY_STRING", ""):
-            return _special(stub, op, handler, fault, params)
-        # The fast path: no fault, no Prefer header, no `__` query parameter.
-        workspace, refusal = auth.authenticate(stub, operation_id)
+        if (operation_id in store.faults or "HTTP_PREFER" in environ
+                or "__" in environ.get("QUERY_STRING", "")
+                or SESSION in environ or SCENARIO in environ):
+            return _special(stub, op, handler, params)
+        # The fast path: no fault, no Prefer header, no `__` query parameter, no session.
+        workspace, refusal = auth.authenticate(stub, store, operation_id)
         if refusal is not None:
             return refusal
-        return answer(stub, workspace, **params)
+        return answer(stub, store, workspace, **params)
 
     view.__name__ = operation_id
     view.__doc__ = f"{op.label} ({operation_id})"

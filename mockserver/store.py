@@ -56,10 +56,11 @@ class Store:
         self._summary_fields = spec.required_fields(LIST_SCHEMA)
         self._full_fields = spec.required_fields(READ_SCHEMA)
         self._lock = threading.Lock()
-        self._snapshot = self._seed(scenario)
+        self._snapshot = self.seed(scenario)
 
     # -- lifecycle -------------------------------------------------------------------------
-    def _seed(self, scenario: Scenario) -> Snapshot:
+    def seed(self, scenario: Scenario) -> Snapshot:
+        """A scenario's starting state, built afresh (the store's own, or a session's)."""
         workspaces = {}
         for key, ws in scenario.workspaces.items():
             accounts = {
@@ -74,13 +75,13 @@ class Store:
 
     def load(self, scenario: Scenario) -> None:
         """Switch to another (already validated) scenario, seeded afresh."""
-        snapshot = self._seed(scenario)
+        snapshot = self.seed(scenario)
         with self._lock:
             self._snapshot = snapshot
 
     def replace(self, current: Scenario, scenario: Scenario) -> bool:
         """Load `scenario` only if `current` is still active (a reload must not undo a switch)."""
-        snapshot = self._seed(scenario)
+        snapshot = self.seed(scenario)
         with self._lock:
             if self._snapshot.scenario is not current:
                 return False
@@ -90,7 +91,7 @@ class Store:
     def reset(self) -> None:
         """Back to the active scenario's seed: deletes are undone."""
         with self._lock:
-            self._snapshot = self._seed(self._snapshot.scenario)
+            self._snapshot = self.seed(self._snapshot.scenario)
 
     @property
     def scenario(self) -> Scenario:
@@ -98,9 +99,23 @@ class Store:
         return self._snapshot.scenario
 
     @property
+    def faults(self) -> Mapping[str, Fault]:
+        """The active scenario's faults, by operationId."""
+        return self._snapshot.faults
+
+    @property
     def snapshot(self) -> Snapshot:
         """The current state, to read several things from consistently."""
         return self._snapshot
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms of the list, in the document's order."""
+        return self._platforms
+
+    def summary(self, account: Mapping[str, Any]) -> dict[str, Any]:
+        """One account as the list shows it."""
+        return {f: account[f] for f in self._summary_fields if f in account}
 
     # -- reads -----------------------------------------------------------------------------
     def workspace(self, key: str) -> Workspace | None:
@@ -113,9 +128,7 @@ class Store:
         if body is None:
             grouped: dict[str, list] = {platform: [] for platform in self._platforms}
             for account in workspace.accounts.values():
-                grouped[account["platformType"]].append(
-                    {f: account[f] for f in self._summary_fields if f in account}
-                )
+                grouped[account["platformType"]].append(self.summary(account))
             body = workspace.bodies[None] = dump_json(
                 {"success": True, "data": {"socialAccounts": grouped}}
             )

@@ -1,4 +1,4 @@
-"""The running stub's parts a request reads: the document, its scenarios, the state, the answers."""
+"""The running stub's parts a request reads: document, scenarios, state, answers, sessions."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .responses import Examples
 from .scenarios import ScenarioLoader
+from .sessions import Sessions
 from .spec import Spec
 from .store import Store
 
@@ -18,3 +19,4 @@ class Stub:
     scenarios: ScenarioLoader
     store: Store
     examples: Examples
+    sessions: Sessions

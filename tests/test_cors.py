@@ -36,7 +36,8 @@ def test_preflight_allows_the_key_header_and_the_api_methods(client, path):
     assert headers["Access-Control-Allow-Credentials"] == "true"
     assert headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS"
     allowed = {h.strip() for h in headers["Access-Control-Allow-Headers"].split(",")}
-    assert allowed == {"embed-api-key", "authorization", "content-type", "prefer"}
+    assert allowed == {"embed-api-key", "authorization", "content-type", "prefer",
+                       "x-mock-session", "x-mock-scenario"}
     assert int(headers["Access-Control-Max-Age"]) > 0
     assert "Origin" in headers["Vary"]
 
@@ -45,7 +46,7 @@ def test_preflight_to_the_admin_api_allows_post(client):
     post = {**PREFLIGHT, "Access-Control-Request-Method": "POST"}
     response = client.options("/__admin/scenario", headers=post)
     assert response.status_code == 204
-    assert response.headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS, POST"
+    assert response.headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS, POST, PUT"
 
 
 def test_preflight_answers_chromes_private_network_question(client):

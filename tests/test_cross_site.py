@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -16,6 +17,7 @@ from mockserver import create_app
 EVIL = "http://evil.example"
 SWITCH = '{"name": "server-errors"}'
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}  # RFC 9110's safe methods: they change nothing
+SESSION = "qa-1"
 
 
 def _writes(app) -> list[tuple[str, str]]:
@@ -29,15 +31,24 @@ WRITES = _writes(create_app({"TESTING": True}))
 
 
 def _state(app) -> tuple:
-    """What a change would move: the live snapshot, the scenario, the journal and its limit."""
-    store = app.extensions["mockserver"].store
+    """What a change would move: the live snapshot, the scenario, the journal and its limit,
+    and the sessions."""
+    stub = app.extensions["mockserver"]
     journal = app.extensions["mockserver.journal"]
-    return store.snapshot, store.scenario, journal.entries(), journal.limit
+    return (stub.store.snapshot, stub.store.scenario, journal.entries(), journal.limit,
+            stub.sessions.listing())
+
+
+def _concrete(path: str) -> str:
+    """A route's path with each variable filled in: the session the `used` stub has."""
+    return re.sub(r"<\w+>", SESSION, path)
 
 
 @pytest.fixture
 def used(app, client):
-    """The stub after a delete and two journalled calls, so reset and clear have work to undo."""
+    """The stub after a delete and two journalled calls, so reset and clear have work to undo;
+    and a session with a delete, so the session routes have work to undo too."""
+    app.extensions["mockserver"].sessions.enter(SESSION).delete(DEMO_KEY, PAGE_ACCOUNT_ID)
     client.delete(f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY})
     client.get("/social-account", headers={"embed-api-key": DEMO_KEY})
     assert len(app.extensions["mockserver.journal"].entries()) == 2
@@ -92,8 +103,8 @@ def test_the_issues_curl_against_the_running_command():
 @pytest.mark.parametrize(("method", "path"), WRITES)
 def test_a_change_from_another_site_is_403_and_changes_nothing(used, method, path, headers):
     before = _state(used)
-    response = used.test_client().open(path, method=method, json={"name": "server-errors"},
-                                       headers=headers)
+    response = used.test_client().open(_concrete(path), method=method,
+                                       json={"name": "server-errors"}, headers=headers)
     assert response.status_code == 403
     assert response.is_json and response.json["success"] is False
     message = response.json["message"]
@@ -120,7 +131,7 @@ def test_a_page_on_this_machine_switches_the_scenario(client, origin):
 def test_a_change_without_an_origin_goes_ahead(used, method, path, headers):
     client = used.test_client()
     kwargs = {"json": {"name": "server-errors"}} if path.endswith("/scenario") else {}
-    response = client.open(path, method=method, headers=headers, **kwargs)
+    response = client.open(_concrete(path), method=method, headers=headers, **kwargs)
     assert response.status_code == 200, response.json
 
 

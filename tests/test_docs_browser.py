@@ -117,17 +117,32 @@ class DevTools:
             pytest.fail(f"DevTools {method} failed: {answer['error']}")
         return answer["result"]
 
-    def open(self, url: str) -> None:
-        """Load a page in a new tab and wait for its load event."""
+    def new_context(self) -> str:
+        """A fresh browser context: its own cookies and cache, as a Playwright context has."""
         self._session = None
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        return self.call("Target.createBrowserContext")["browserContextId"]
+
+    def open(self, url: str, context: str | None = None, headers: dict | None = None) -> str:
+        """Load a page in a new tab (of `context`, sending `headers` on every request, as
+        Playwright's extraHTTPHeaders does) and wait for its load event; returns the tab."""
+        self._session = None
+        where = {} if context is None else {"browserContextId": context}
+        target = self.call("Target.createTarget", url="about:blank", **where)["targetId"]
         attached = self.call("Target.attachToTarget", targetId=target, flatten=True)
         self._session = attached["sessionId"]
+        if headers:
+            self.call("Network.enable")
+            self.call("Network.setExtraHTTPHeaders", headers=headers)
         self.call("Page.enable")
         self.call("Page.navigate", url=url)
         self._deadline = time.monotonic() + BROWSER_TIMEOUT_S
         while self._message().get("method") != "Page.loadEventFired":
             pass
+        return self._session
+
+    def switch(self, tab: str) -> None:
+        """Send the next commands to another tab that `open` returned."""
+        self._session = tab
 
     def evaluate(self, expression: str):
         """The awaited value of a JavaScript expression in the page; a thrown error fails."""

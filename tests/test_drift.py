@@ -63,7 +63,8 @@ def test_a_changed_404_message_is_drift_shown_side_by_side(capsys, tmp_path):
                  if s["differences"]}
     assert differing == {"unknown id": [{"aspect": "message",
                                          "real": '"Social account does not exist"',
-                                         "stub": '"Social account not found"'}]}
+                                         "stub": '"Social account not found"',
+                                         "ignored": False}]}
 
 
 def test_the_contract_suites_server_differs_exactly_where_it_really_does(capsys, tmp_path):
@@ -76,12 +77,43 @@ def test_the_contract_suites_server_differs_exactly_where_it_really_does(capsys,
     differing = {s["situation"]: s["differences"] for s in report["situations"]
                  if s["differences"]}
     assert differing == {
-        "read a listed account": [{"aspect": "paths", "stub": "(same)",
+        "read a listed account": [{"aspect": "paths", "stub": "(same)", "ignored": False,
                                    "real": "$.data.socialAccount.accountType: string (only here)"}],
-        "no key": [{"aspect": "status", "real": "422", "stub": "401"},
+        "no key": [{"aspect": "status", "real": "422", "stub": "401", "ignored": False},
                    {"aspect": "message", "real": '"Token is required for this call."',
-                    "stub": '"Unauthorized"'}],
+                    "stub": '"Unauthorized"', "ignored": False}],
     }
+
+
+def test_a_known_difference_can_be_accepted_and_stays_shown(capsys, tmp_path):
+    with serving(ContractServer()) as server:
+        code, stdout, _ = drift(capsys, server.url, "--ignore", "no key",
+                                "--ignore", "read a listed account:paths",
+                                "--junitxml", str(tmp_path / "d.xml"))
+        again, partly, _ = drift(capsys, server.url, "--ignore", "no key:message")
+    assert code == 0
+    assert re.search(r"no key +422 application/json status: false +401 application/json "
+                     r"status: false +ignored", stdout)
+    assert re.search(r'  message +"Token is required for this call." +"Unauthorized" +ignored',
+                     stdout)
+    assert "0 of 8 situations differ (2 more only in ways --ignore accepts)" in stdout
+    suite = ElementTree.parse(tmp_path / "d.xml").getroot().find("testsuite")
+    assert suite.get("failures") == "0"
+    # Accepting the message alone leaves the status: still drift.
+    assert again == 1
+    assert "2 of 8 situations differ: read a listed account, no key" in partly
+
+
+@pytest.mark.parametrize(("value", "sentence"), [
+    ("no keys", "--ignore 'no keys': no situation 'no keys' (situations: list, read a listed "
+                "account, unknown id"),
+    ("no key:body", "--ignore 'no key:body': no aspect 'body' (aspects: status, media type, "
+                    "envelope, message, paths)"),
+])
+def test_an_unknown_ignore_name_is_a_usage_error(capsys, value, sentence):
+    assert main(["drift", "--base-url", "http://127.0.0.1:9", "--api-key", "k",
+                 "--ignore", value]) == 2
+    assert sentence in capsys.readouterr().err
 
 
 def test_the_junit_report_fails_the_differing_situation(capsys, tmp_path):

@@ -18,7 +18,7 @@ LAYERS = {
                "anonymise"],
     "document": ["spec"],
     "scenarios": ["scenario_schema", "scenarios", "faults"],
-    "state": ["store"],
+    "state": ["store", "sessions"],
     "requests": ["responses", "stub", "auth", "overrides", "handlers", "routing"],
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "http_errors",
               "admin"],

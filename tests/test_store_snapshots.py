@@ -21,7 +21,7 @@ def test_a_request_authenticated_before_a_switch_still_gets_a_documented_answer(
     workspace = stub.store.workspace(OTHER_KEY)
     stub.store.load(stub.scenarios.load_document({"description": "no keys at all"}))
     with app.test_request_context():
-        response = HANDLERS[operation_id].answer(stub, workspace, **params)
+        response = HANDLERS[operation_id].answer(stub, stub.store, workspace, **params)
     assert response.status_code == status
     # Served from the state it was authenticated against; the delete changed nothing.
     assert stub.store.snapshot.workspaces == {}
