@@ -167,7 +167,7 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
-def _describe(app, url: str, host: str, broken: Sequence[str] = ()) -> str:
+def _describe(app, url: str, host: str = DEFAULT_HOST, broken: Sequence[str] = ()) -> str:
     from .admin import PREFIX
 
     stub = app.extensions["mockserver"]
