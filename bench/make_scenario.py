@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SCALE_KEY = "pn-demo-key"  # the key the start-up probe and the list load use
-USAGE_STATUSES = ("PENDING", "PUBLISHED", "DRAFT", "FAILED")
+USAGE_STATUSES = ("PENDING", "PUBLISHED", "DRAFT")
 
 
 def account_id(index: int) -> str:
@@ -21,7 +21,8 @@ def _account_lines(index: int, platform: str) -> list[str]:
     # json.dumps of an ASCII string is a valid YAML double-quoted scalar.
     q = json.dumps
     day = 1 + index % 28
-    usage = [f"{{status: {USAGE_STATUSES[(index + n) % 4]}, _count: {(index * 7 + n) % 50}}}"
+    statuses = USAGE_STATUSES
+    usage = [f"{{status: {statuses[(index + n) % len(statuses)]}, _count: {(index * 7 + n) % 50}}}"
              for n in range(index % 3)]
     lines = [
         f"- id: {account_id(index)}",

@@ -1,4 +1,4 @@
-"""JSON answers for what the document does not cover: unknown paths, wrong methods, stub bugs."""
+"""The stub's own answers for what the document does not cover: unknown paths, methods, bugs."""
 
 from __future__ import annotations
 
@@ -14,31 +14,33 @@ log = logging.getLogger("mockserver")
 
 
 def init_app(app: Flask) -> None:
-    """Register JSON error handlers so no answer is ever an HTML page."""
+    """Register problem+json error handlers so no answer is ever an HTML page."""
 
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound):
+        where = f"No route for {request.method} {request.path}"
         if request.path.startswith(ADMIN_PREFIX + "/"):
-            return stub_error(404, f"No route for {request.method} {request.path}: the admin "
-                                   f"API's paths are in {ADMIN_PREFIX}/openapi.yaml")
-        return stub_error(404, f"No route for {request.method} {request.path}: "
-                               "this stub serves the paths in openapi.yaml (see /docs)")
+            return stub_error(404, "no-route", f"{where}: the admin API's paths are in "
+                                               f"{ADMIN_PREFIX}/openapi.yaml")
+        return stub_error(404, "no-route", f"{where}: this stub serves the paths in "
+                                           "openapi.yaml (see /docs)")
 
     @app.errorhandler(MethodNotAllowed)
     def not_allowed(error: MethodNotAllowed):
         allowed = ", ".join(sorted(error.valid_methods or ()))
-        response = stub_error(405, f"Method {request.method} is not allowed on {request.path} "
-                                   f"(allowed: {allowed})")
+        response = stub_error(405, "method-not-allowed", f"Method {request.method} is not "
+                                                         f"allowed on {request.path} "
+                                                         f"(allowed: {allowed})")
         response.headers["Allow"] = allowed
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return stub_error(error.code or 400, error.description or error.name)
+        return stub_error(error.code or 400, "http-error", error.description or error.name)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         if app.testing:
             raise error
         log.exception("unexpected error in the stub")
-        return stub_error(500, "The stub failed unexpectedly; see its log")
+        return stub_error(500, "stub-failure", "The stub failed unexpectedly; see its log")

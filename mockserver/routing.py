@@ -62,12 +62,6 @@ def check_handlers(stub: Stub, handlers: Mapping[str, Handler]) -> None:
         raise SpecError("; ".join(problems), source=spec.source)
 
 
-def _refused(status: int, message: str, kind: str) -> Response:
-    refusal = stub_error(status, message)
-    refusal.headers[FAULT_HEADER] = kind  # the stub's own answer, not the API's
-    return refusal
-
-
 def _special(stub: Stub, op: Operation, handler: Handler, params: dict[str, str]) -> Response:
     """The slow path: a session, a scenario fault, or a request that asks for an override.
 
@@ -86,7 +80,7 @@ def _special(stub: Stub, op: Operation, handler: Handler, params: dict[str, str]
             state = stub.sessions.enter(name, scenario)
     except SessionError as exc:
         # An unknown scenario is the request's mistake here (a 404 would read as the API's).
-        return _refused(exc.status if exc.status == 409 else 400, exc.message, "session-refused")
+        return stub_error(exc.status if exc.status == 409 else 400, "session-refused", exc.message)
     operation_id = op.operation_id
     fault = state.faults.get(operation_id)
     if fault is not None and fault.latency_s:
@@ -95,7 +89,7 @@ def _special(stub: Stub, op: Operation, handler: Handler, params: dict[str, str]
         override = overrides.requested(request.headers.get("Prefer"), request.args)
         example = None if override is None else overrides.resolve(override, op, stub.examples)
     except overrides.OverrideError as exc:
-        return _refused(422, str(exc), "override-refused")
+        return stub_error(422, "override-refused", str(exc))
     if example is not None and stub.examples.is_auth(operation_id, example):
         return stub.examples.respond(operation_id, example)
     workspace, refusal = auth.authenticate(stub, state, operation_id)

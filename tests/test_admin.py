@@ -317,7 +317,36 @@ def test_health(admin):
 
 def test_admin_errors_are_json(client):
     response = client.get("/__admin/nope")
-    assert response.status_code == 404 and response.is_json
-    assert "/__admin/openapi.yaml" in response.get_json()["message"]
+    assert response.status_code == 404
+    assert "/__admin/openapi.yaml" in json.loads(response.data)["detail"]
     response = client.get("/__admin/scenario")
-    assert response.status_code == 405 and response.get_json()["success"] is False
+    assert response.status_code == 405 and json.loads(response.data)["status"] == 405
+
+
+@pytest.mark.parametrize(("method", "path", "kind", "status"), [
+    ("GET", "/social-account?__code=404", "override-refused", 422),
+    ("GET", "/social-account?__session=no%20spaces", "session-refused", 400),
+    ("GET", "/nowhere", "no-route", 404),
+    ("GET", "/__admin/nope", "no-route", 404),
+    ("POST", "/social-account", "method-not-allowed", 405),
+])
+def test_the_stubs_own_answers_are_the_admin_documents_problems(client, method, path, kind,
+                                                               status):
+    response = client.open(path, method=method, headers={"embed-api-key": DEMO_KEY})
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["X-Mock-Fault"] == kind
+    documented = [r for r in ADMIN["components"]["responses"].values()
+                  if response.mimetype in r["content"]]
+    assert len(documented) >= 3
+    validator = Draft202012Validator({"$ref": URI + "#/components/schemas/StubProblem"},
+                                     registry=REGISTRY)
+    body = json.loads(response.data)
+    error = best_match(validator.iter_errors(body))
+    assert error is None, f"{error.json_path}: {error.message}"
+    assert body["type"].endswith(kind) and body["status"] == status
+    header = ADMIN["components"]["headers"]["X-Mock-Fault"]["schema"]
+    assert kind in header["enum"]
+    for response in documented:
+        example = response["content"]["application/problem+json"]["example"]
+        assert best_match(validator.iter_errors(example)) is None

@@ -21,12 +21,13 @@ SPEC = STUB.extensions["mockserver"].spec
 def _conforms(response, endpoint: str | None) -> None:
     """The answer is JSON; documented for its operation, or the stub's own 404/405 for no route."""
     assert response.status_code < 500, response.data[:200]
-    assert response.content_type.startswith("application/json"), response.content_type
     body = json.loads(response.data)
     if endpoint in SPEC.operations:
+        assert response.content_type.startswith("application/json"), response.content_type
         assert response_problem(SPEC, endpoint, response.status_code, response.data) is None
     else:
-        assert response.status_code in (404, 405) and body["success"] is False
+        assert response.content_type.startswith("application/problem+json")
+        assert response.status_code in (404, 405) and body["status"] == response.status_code
 
 
 def _endpoint(path: str, method: str) -> str | None:
@@ -93,7 +94,7 @@ def test_strange_headers(path, headers):
     response = client.get(path, headers=headers)
     endpoint = "listSocialAccounts" if path == "/social-account" else "getSocialAccount"
     if response.headers.get("X-Mock-Fault") == "override-refused":
-        assert response.status_code == 422 and json.loads(response.data)["success"] is False
+        assert response.status_code == 422 and json.loads(response.data)["status"] == 422
     else:
         _conforms(response, endpoint)
 
@@ -125,7 +126,7 @@ def test_bodies_and_queries_that_do_not_apply(method, kwargs):
 def test_other_methods_are_json_405(method):
     response = STUB.test_client().open("/social-account", method=method)
     assert response.status_code == 405
-    assert json.loads(response.data)["success"] is False
+    assert json.loads(response.data)["type"] == "urn:mockserver:problem:method-not-allowed"
 
 
 def test_head_and_plain_options():

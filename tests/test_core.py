@@ -253,14 +253,20 @@ def test_concurrent_deletes_of_one_id_succeed_exactly_once(app):
 def test_unknown_path_is_json_404(client):
     response = client.get("/nope")
     assert response.status_code == 404
-    assert response.json["success"] is False and "/nope" in response.json["message"]
+    assert response.content_type == "application/problem+json; charset=utf-8"
+    assert response.headers["X-Mock-Fault"] == "no-route"
+    body = response.json
+    assert body["type"] == "urn:mockserver:problem:no-route" and body["status"] == 404
+    assert body["title"] and "/nope" in body["detail"]
 
 
 def test_wrong_method_is_json_405_with_allow(client):
     response = client.post("/social-account", headers={"embed-api-key": DEMO_KEY})
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
-    assert json.loads(response.data)["success"] is False
+    assert response.headers["X-Mock-Fault"] == "method-not-allowed"
+    body = json.loads(response.data)
+    assert body["type"] == "urn:mockserver:problem:method-not-allowed" and body["status"] == 405
 
 
 def test_head_answers_like_get_without_a_body(client):

@@ -17,6 +17,7 @@ from mockserver.spec import Spec
 
 PAGE = Path(__file__).resolve().parents[2] / "shared" / "spec" / "social-accounts.txt"
 AUTH = PAGE.with_name("authentication.md")
+README = Path(__file__).resolve().parents[1] / "README.md"
 SPEC = Spec.load(resources.spec_path())
 EXAMPLES = [
     pytest.param(op.operation_id, status, name, value, id=f"{op.label} {status} {name}")
@@ -106,3 +107,59 @@ def test_every_message_of_the_page_and_auth_facts_is_in_the_document():
     page_messages += ["Token is required for this call."]
     for message in page_messages:
         assert message in text, message
+
+
+def _document_assumptions(node) -> list[str]:
+    """Every paragraph of a `description` that begins with "Assumption:", whitespace folded."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                for paragraph in re.split(r"\n\s*\n", value):
+                    text = " ".join(paragraph.split())
+                    if text.startswith("Assumption:"):
+                        found.append(text.removeprefix("Assumption:").strip())
+            else:
+                found += _document_assumptions(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _document_assumptions(item)
+    return found
+
+
+def _readme_assumptions(readme: str) -> list[str]:
+    """The numbered items of the README's assumptions section, whitespace folded."""
+    section = readme.split("## Assumptions the document makes", 1)[1].split("\n## ", 1)[0]
+    items = re.findall(r"^\d+\. (.+?)(?=^\d+\. |\Z)", section, re.M | re.S)
+    return [" ".join(item.split()) for item in items]
+
+
+def _same(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def test_the_readmes_assumptions_are_the_documents_one_for_one():
+    document = yaml.safe_load(resources.spec_path().read_text())
+    documented = sorted(_same(text) for text in _document_assumptions(document))
+    listed = sorted(_same(text) for text in _readme_assumptions(README.read_text()))
+    assert len(documented) >= 10
+    assert listed == documented
+
+
+def test_a_dropped_or_unmarked_assumption_is_noticed():
+    document = yaml.safe_load(resources.spec_path().read_text())
+    listed = _readme_assumptions(README.read_text())
+    schemas = document["components"]["schemas"]
+    schemas["UsageRow"]["description"] = "The number of scheduled-post links."
+    assert len(_document_assumptions(document)) == len(listed) - 1
+    schemas["Extra"] = {"description": "Intro.\n\nAssumption: something\nnew."}
+    assert "something new." in _document_assumptions(document)
+
+
+def test_usage_statuses_are_only_those_the_vendor_shows():
+    # FAILED appears nowhere in the vendor's material, so neither document nor scenarios use it.
+    usage = SPEC.component_schemas()["UsageRow"]["properties"]["status"]
+    assert set(usage["examples"]) == {"PENDING", "PUBLISHED", "DRAFT"}
+    fixtures = README.parent / "fixtures"
+    for path in [*fixtures.glob("*.yaml"), fixtures / "make_many_accounts.py"]:
+        assert "FAILED" not in path.read_text(), path.name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import DEMO_KEY, PAGE_ACCOUNT_ID
 
@@ -100,10 +102,11 @@ def test_an_override_the_operation_does_not_document_is_a_clear_422(demo, method
     response = demo(method, path)
     assert response.status_code == 422
     assert response.headers[FAULT_HEADER] == "override-refused"
-    body = response.get_json()
-    assert body["success"] is False
-    assert body["message"].startswith(asked)
-    assert message in body["message"]
+    assert response.content_type == "application/problem+json; charset=utf-8"
+    body = json.loads(response.data)
+    assert body["type"] == "urn:mockserver:problem:override-refused" and body["status"] == 422
+    assert body["detail"].startswith(asked)
+    assert message in body["detail"]
 
 
 @pytest.mark.parametrize("prefer", [

@@ -39,13 +39,14 @@ def _ids(response) -> set[str]:
 
 
 def _refusal(response, status: int) -> str:
-    """The stub's own one-sentence JSON refusal, marked as not the API's answer."""
+    """The stub's own one-sentence refusal (an RFC 9457 problem), marked as not the API's answer."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.headers["X-Mock-Fault"] == "session-refused"
+    assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert set(body) == {"success", "message"} and body["success"] is False
-    assert "\n" not in body["message"] and "Traceback" not in body["message"]
-    return body["message"]
+    assert set(body) == {"type", "title", "status", "detail"} and body["status"] == status
+    assert "\n" not in body["detail"] and "Traceback" not in body["detail"]
+    return body["detail"]
 
 
 def _live(app) -> list[str]:
