@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import os
 import re
@@ -12,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .engine import ENGINES, listen
 from .errors import ConfigError, MockServerError, ScenarioError
 from .loopback import is_loopback
 
@@ -106,7 +106,18 @@ def serve_parser() -> argparse.ArgumentParser:
         help="check every response against openapi.yaml and log any departure",
     )
     parser.add_argument(
-        "--threads", type=int, default=8, help="worker threads (default %(default)s)"
+        "--threads",
+        type=int,
+        default=32,
+        help="requests answered at once, at most; latency faults hold one each while they wait "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="HTTP engine: granian (Rust, fast) where it loads, else waitress "
+        "(default %(default)s)",
     )
     parser.add_argument(
         "--cors-origin",
@@ -202,40 +213,22 @@ def _describe(app, url: str, host: str = DEFAULT_HOST, broken: Sequence[str] = (
 
 
 def serve(argv: Sequence[str]) -> int:
-    """Build the app and serve it with waitress until interrupted."""
+    """Build the app and serve it until interrupted (Ctrl-C or SIGTERM)."""
     args = serve_parser().parse_args(argv)
     config = serve_config(args)
     from .app import create_app
 
     _log_to_stderr()
     app = create_app(config)
-    import waitress
-
     try:
-        server = waitress.create_server(
-            app, host=args.host, port=args.port, threads=args.threads, ident="mockserver"
-        )
-    except OSError as exc:
-        raise _cannot_listen(args.host, args.port, exc) from None
-    broken = _warn_broken_scenarios(app)
-    url = browse_url(args.host, server.effective_port)
-    print(_describe(app, url, args.host, broken), flush=True)
-    try:
+        server = listen(app, args.host, args.port, args.threads, args.engine)
+        broken = _warn_broken_scenarios(app)
+        print(_describe(app, browse_url(args.host, server.port), args.host, broken), flush=True)
+        print(f"engine: {server.name}", flush=True)
         server.run()
-    except KeyboardInterrupt:
-        pass
     finally:
         app.extensions["mockserver.reloader"].stop()
     return 0
-
-
-def _cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
-    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    message = f"cannot listen on {where} ({exc.strerror})"
-    if exc.errno == errno.EADDRINUSE:
-        message += (": another program holds that port, so stop it or pick another with --port "
-                    "(--port 0 takes any free one)")
-    return ConfigError(message)
 
 
 def _warn_broken_scenarios(app) -> list[str]:

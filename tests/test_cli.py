@@ -71,18 +71,6 @@ def test_invalid_fixture_file_is_one_sentence(tmp_path):
     )
 
 
-def test_port_in_use_is_one_sentence_that_says_how_to_pick_another():
-    with running_stub() as url:
-        port = url.rsplit(":", 1)[1]
-        result = _run("--port", port)
-    assert result.returncode == 2
-    assert result.stderr == (
-        f"mockserver: error: cannot listen on 127.0.0.1:{port} (Address already in use): another "
-        "program holds that port, so stop it or pick another with --port (--port 0 takes any "
-        "free one)\n"
-    )
-
-
 def test_version_prints_the_installed_version():
     result = _run("--version")
     assert result.returncode == 0, result.stderr
