@@ -23,7 +23,7 @@ LAYERS = {
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "fallbacks",
               "admin"],
     "face": ["startup_cache", "app", "engine", "cli", "build_cache", "__init__", "__main__",
-             "remote", "record", "drift"],
+             "remote", "record", "drift_compare", "drift_report", "drift"],
 }
 LEVEL = {module: level for level, modules in enumerate(LAYERS.values()) for module in modules}
 
