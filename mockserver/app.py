@@ -59,7 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cache = startup_cache.StartupCache()
     spec = Spec.load(app.config["SPEC_PATH"] or resources.spec_path(), known=cache.parsed)
     fixtures_dir = app.config["FIXTURES_DIR"] or resources.fixtures_dir()
-    scenarios = ScenarioLoader(spec, fixtures_dir, known=cache.validated)
+    scenarios = ScenarioLoader(spec, fixtures_dir, known=cache.validated, vouched=cache.vouches)
     if not scenarios.fixtures_dir.is_dir():
         raise ScenarioError("the fixtures folder does not exist", source=str(fixtures_dir))
     store = Store(spec, scenarios.load(app.config["SCENARIO"]))

@@ -18,6 +18,8 @@ from .loopback import is_loopback
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
+DISTRIBUTION = "postnitro-social-accounts-mock"
+WILDCARDS = ("0.0.0.0", "::", "")
 ORIGIN = re.compile(r"^(null|[a-z][a-z0-9+.-]*://[^/?#\s]+)$", re.IGNORECASE)
 
 
@@ -46,6 +48,29 @@ def _origin(text: str) -> str:
     return text
 
 
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: Any):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version(DISTRIBUTION)
+        except PackageNotFoundError:
+            text = "(version unknown: the package is not installed)"
+        print(f"{parser.prog} {text}")
+        parser.exit()
+
+
+def browse_url(host: str, port: int) -> str:
+    """The URL to open for a listening address: a wildcard address becomes loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def serve_parser() -> argparse.ArgumentParser:
     """Flags of `mockserver` (serve)."""
     parser = _Parser(
@@ -57,6 +82,7 @@ def serve_parser() -> argparse.ArgumentParser:
             "`mockserver drift` compares the real service's answers with the stub's."
         ),
     )
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)"
     )
@@ -152,12 +178,15 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
-def _describe(app, url: str) -> str:
+def _describe(app, url: str, host: str = DEFAULT_HOST, broken: Sequence[str] = ()) -> str:
     from .admin import PREFIX
 
     stub = app.extensions["mockserver"]
     scenario = stub.store.scenario
-    lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}", "keys:"]
+    lines = [f"mockserver: scenario {scenario.name!r} ({scenario.description}) at {url}"]
+    if host in WILDCARDS:
+        lines.append(f"listening on every address of this machine ({host or '0.0.0.0'})")
+    lines.append("keys:")
     for key, workspace in stub.store.snapshot.workspaces.items():
         state = (
             f"{len(workspace.accounts)} account{'s' * (len(workspace.accounts) != 1)}"
@@ -165,7 +194,9 @@ def _describe(app, url: str) -> str:
             else f"refused: {workspace.access}"
         )
         lines.append(f"  {key:<24} {state}")
-    names = ", ".join(stub.scenarios.names())
+    names = ", ".join(
+        f"{name} (broken, see above)" if name in broken else name for name in stub.scenarios.names()
+    )
     lines.append(f"scenarios: {names} (switch: POST {url}{PREFIX}/scenario)")
     lines.append(
         f"sessions: X-Mock-Session or ?__session= gives a test its own state; at most "
@@ -191,13 +222,23 @@ def serve(argv: Sequence[str]) -> int:
     app = create_app(config)
     try:
         server = listen(app, args.host, args.port, args.threads, args.engine)
-        host = f"[{args.host}]" if ":" in args.host else args.host
-        print(_describe(app, f"http://{host}:{server.port}"), flush=True)
+        broken = _warn_broken_scenarios(app)
+        print(_describe(app, browse_url(args.host, server.port), args.host, broken), flush=True)
         print(f"engine: {server.name}", flush=True)
         server.run()
     finally:
         app.extensions["mockserver.reloader"].stop()
     return 0
+
+
+def _warn_broken_scenarios(app) -> list[str]:
+    """Warn, one line per file, about the scenario files besides the active one that don't load."""
+    stub = app.extensions["mockserver"]
+    origin = stub.store.scenario.origin
+    problems = stub.scenarios.broken(besides=origin if isinstance(origin, Path) else None)
+    for problem in problems:
+        print(f"mockserver: warning: {problem}", file=sys.stderr, flush=True)
+    return [Path(problem.source).stem for problem in problems]
 
 
 def _log_to_stderr() -> None:
@@ -284,11 +325,25 @@ def drift(argv: Sequence[str]) -> int:
 COMMANDS = {"check": check, "schema": schema, "record": record, "drift": drift}
 
 
+def _unknown_command(word: str) -> ConfigError:
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    if close:
+        return ConfigError(f"`{word}` is not a command; did you mean `{close[0]}`?")
+    return ConfigError(
+        f"`{word}` is not a command (the commands are {', '.join(COMMANDS)}; serving takes only "
+        "flags, see `mockserver --help`)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: dispatch, and turn the stub's own errors into one line on stderr."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command = COMMANDS.get(argv[0]) if argv else None
     try:
+        if argv and command is None and not argv[0].startswith("-"):
+            raise _unknown_command(argv[0])
         return command(argv[1:]) if command else serve(argv)
     except MockServerError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
@@ -60,8 +61,14 @@ class _Unavailable(Exception):
     """granian is not installed here, or not the version whose in-process API this uses."""
 
 
-def _cannot_listen(host: str, port: int, reason: str) -> ConfigError:
-    return ConfigError(f"cannot listen on {host}:{port} ({reason})")
+def _cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    message = f"cannot listen on {where} ({reason})"
+    if exc.errno == errno.EADDRINUSE:
+        message += (": another program holds that port, so stop it or pick another with --port "
+                    "(--port 0 takes any free one)")
+    return ConfigError(message)
 
 
 class _Granian(Engine):
@@ -85,8 +92,7 @@ class _Granian(Engine):
         try:
             sock = socket.create_server((host, port), backlog=BACKLOG)
         except OSError as exc:
-            reason = os.strerror(exc.errno) if exc.errno else str(exc)
-            raise _cannot_listen(host, port, reason) from None
+            raise _cannot_listen(host, port, exc) from None
         self.port = sock.getsockname()[1]
         sock.setblocking(False)  # as granian's own listeners are
         try:
@@ -180,7 +186,7 @@ class _Waitress(Engine):
                 max_request_header_size=ENGINE_HEAD_BYTES,
             )
         except OSError as exc:
-            raise _cannot_listen(host, port, exc.strerror or str(exc)) from None
+            raise _cannot_listen(host, port, exc) from None
         self.port = int(self._server.effective_port)
         self.name = f"waitress {_version('waitress')}, {threads} threads"
 

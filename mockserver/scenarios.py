@@ -55,6 +55,8 @@ def format_path(parts: Iterable[Any]) -> str:
 
 # (schema, file bytes) -> the parsed document if those bytes are known to pass that schema.
 Known = Callable[[Mapping[str, Any], bytes], Any]
+# (schema, file bytes) -> whether those bytes are known to load under that schema.
+Vouch = Callable[[Mapping[str, Any], bytes], bool]
 
 
 class ScenarioLoader:
@@ -62,14 +64,17 @@ class ScenarioLoader:
 
     `known`, when given, returns the parsed document of file bytes already known to pass
     `self.schema` (else None): such a file skips the parse and the schema check. The checks in
-    Python still run, since they depend on more than the file and the schema.
+    Python still run, since they depend on more than the file and the schema. `vouched`, when
+    given, says whether file bytes are known to load in full (`broken` trusts it).
     """
 
-    def __init__(self, spec: Spec, fixtures_dir: str | Path, known: Known | None = None):
+    def __init__(self, spec: Spec, fixtures_dir: str | Path, known: Known | None = None,
+                 vouched: Vouch | None = None):
         self.spec = spec
         self.fixtures_dir = Path(fixtures_dir)
         self.schema = build_scenario_schema(spec)
         self.known = known
+        self.vouched = vouched
         self._compiled: Draft202012Validator | None = None
 
     @property
@@ -115,6 +120,27 @@ class ScenarioLoader:
         raise ScenarioError(
             f"no such scenario in {self.fixtures_dir} (known: {known})", source=repr(name)
         )
+
+    def broken(self, besides: Path | None = None) -> list[ScenarioError]:
+        """Why each scenario file of the folder does not load, other than the file `besides`.
+
+        A file whose bytes `vouched` says are known to load (e.g. the shipped files, validated
+        in full when the package was built) is not read past its bytes.
+        """
+        skip = besides.resolve() if besides is not None else None
+        vouched = self.vouched
+        found = []
+        for name in self.names():
+            try:
+                path = self.path_of(name)
+                if path.resolve() == skip or (vouched and vouched(self.schema, path.read_bytes())):
+                    continue
+                self.load(path)
+            except OSError:  # gone since the folder was listed
+                continue
+            except ScenarioError as exc:
+                found.append(exc)
+        return found
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, name_or_path: str | Path) -> Scenario:

@@ -50,3 +50,8 @@ class StartupCache:
     def validated(self, schema: Mapping[str, Any], raw: bytes) -> Any:
         """The scenario these bytes parse to if they are known to pass `schema`, else None."""
         return self._entry(scenario_key(schema, raw))
+
+    def vouches(self, schema: Mapping[str, Any], raw: bytes) -> bool:
+        """Whether these bytes loaded in full under `schema` when the cache was built."""
+        # Only that the entry exists: parsing it would cost what checking the file costs.
+        return (self.folder / f"{scenario_key(schema, raw)}.json").is_file()

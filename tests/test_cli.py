@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
+import shutil
 import subprocess
 import sys
 
@@ -9,7 +12,11 @@ import pytest
 import requests
 from stub_process import running_stub
 
-from mockserver.cli import main
+from mockserver import resources
+from mockserver.cli import DISTRIBUTION, browse_url, main
+from mockserver.scenarios import ScenarioLoader
+from mockserver.spec import Spec
+from mockserver.startup_cache import StartupCache
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -64,14 +71,98 @@ def test_invalid_fixture_file_is_one_sentence(tmp_path):
     )
 
 
-def test_port_in_use_is_one_sentence():
-    with running_stub() as url:
-        port = url.rsplit(":", 1)[1]
-        result = _run("--port", port)
-    assert result.returncode == 2
-    assert result.stderr.startswith(f"mockserver: error: cannot listen on 127.0.0.1:{port}")
+def test_version_prints_the_installed_version():
+    result = _run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"mockserver {importlib.metadata.version(DISTRIBUTION)}\n"
+    assert re.fullmatch(r"mockserver \d+\.\d+\.\d+\S*\n", result.stdout)
 
 
-def test_main_returns_2_on_bad_flag(capsys):
-    assert main(["--port", "x"]) == 2
-    assert "--port must be a number" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("word", "answer"),
+    [
+        ("chek", "`chek` is not a command; did you mean `check`?"),
+        ("shema", "`shema` is not a command; did you mean `schema`?"),
+        ("serve", "`serve` is not a command (the commands are check, schema, record, drift; "
+                  "serving takes only flags, see `mockserver --help`)"),
+    ],
+)
+def test_a_mistyped_command_is_one_sentence_with_the_closest_command(capsys, word, answer):
+    assert main([word, "fixtures/"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"mockserver: error: {answer}\n")
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:4010"),
+        ("0.0.0.0", "http://127.0.0.1:4010"),
+        ("::", "http://[::1]:4010"),
+        ("::1", "http://[::1]:4010"),
+        ("fe80::1%eth0", "http://[fe80::1%eth0]:4010"),
+        ("localhost", "http://localhost:4010"),
+        ("192.168.1.20", "http://192.168.1.20:4010"),
+    ],
+)
+def test_the_banner_shows_a_url_a_browser_can_open(host, url):
+    assert browse_url(host, 4010) == url
+
+
+def test_broken_scenario_files_besides_the_active_one_are_warned_about_and_marked(tmp_path):
+    folder = tmp_path / "fixtures"
+    shutil.copytree(resources.fixtures_dir(), folder)
+    (folder / "typo.yaml").write_text(
+        "description: typo\nworkspaces:\n  k: {organizationId: o, workspaceId: w, plan: x}\n"
+    )
+    (folder / "unclosed.yaml").write_text("description: [unclosed\n")
+    (folder / "slow.yaml").write_text("description: edited\nextends: nowhere\n")
+    stub = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--port", "0", "--fixtures", str(folder),
+         "--no-reload"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        banner = [stub.stdout.readline()]
+        while banner[-1] and not banner[-1].startswith("scenarios:"):
+            banner.append(stub.stdout.readline())
+        url = re.search(r" at (http://\S+)$", banner[0]).group(1)
+        answer = requests.get(f"{url}/social-account", headers={"embed-api-key": "pn-demo-key"},
+                              timeout=10)
+    finally:
+        stub.terminate()
+        _, errors = stub.communicate(timeout=30)
+    assert answer.status_code == 200  # the active scenario is served all the same
+    assert errors.splitlines() == [
+        f"mockserver: warning: {folder / 'slow.yaml'}: extends: cannot extend 'nowhere': "
+        f"'nowhere': no such scenario in {folder} (known: default, delete-fails, "
+        "empty-workspace, expired-tokens, many-accounts, server-errors, slow, typo, unclosed)",
+        f"mockserver: warning: {folder / 'typo.yaml'}: workspaces.k: Additional properties are "
+        "not allowed ('plan' was unexpected)",
+        f"mockserver: warning: {folder / 'unclosed.yaml'}: line 2: not valid YAML (did not find "
+        "expected ',' or ']')",
+    ]
+    assert banner[-1].startswith(
+        "scenarios: default, delete-fails, empty-workspace, expired-tokens, many-accounts, "
+        "server-errors, slow (broken, see above), typo (broken, see above), "
+        "unclosed (broken, see above) (switch: POST "
+    )
+
+
+def test_a_shipped_file_known_to_load_is_not_read_again(tmp_path):
+    # What the start-up check costs: the shipped files are vouched for by the start-up cache.
+    spec = Spec.load(resources.spec_path())
+    vouched: list[bytes] = []
+
+    def vouches(schema, raw):
+        vouched.append(raw)
+        return StartupCache().vouches(schema, raw)
+
+    loader = ScenarioLoader(spec, resources.fixtures_dir(), vouched=vouches)
+    assert loader.broken(besides=resources.fixtures_dir() / "default.yaml") == []
+    assert len(vouched) == len(loader.names()) - 1
+    assert all(StartupCache().vouches(loader.schema, raw) for raw in vouched)
+    edited = tmp_path / "default.yaml"
+    edited.write_bytes((resources.fixtures_dir() / "default.yaml").read_bytes() + b"faults: 1\n")
+    problems = ScenarioLoader(spec, tmp_path, vouched=StartupCache().vouches).broken()
+    assert [str(p) for p in problems] == [f"{edited}: faults: 1 is not of type 'array'"]

@@ -84,7 +84,8 @@ def test_a_port_in_use_is_one_sentence_and_exit_2(holder, name):
                                name], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert done.stderr == f"mockserver: error: cannot listen on 127.0.0.1:{port} " \
-                          "(Address already in use)\n"
+                          "(Address already in use): another program holds that port, so stop " \
+                          "it or pick another with --port (--port 0 takes any free one)\n"
 
 
 @pytest.mark.parametrize("name", ENGINES)
