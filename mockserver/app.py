@@ -11,7 +11,7 @@ from . import (
     admin,
     cors,
     docs,
-    http_errors,
+    fallbacks,
     journal,
     reload,
     resources,
@@ -76,7 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["mockserver.reloader"] = reloader
     admin.init_app(app, stub, requests, reloader)
     docs.init_app(app)
-    http_errors.init_app(app)
+    fallbacks.init_app(app)
     validation.init_app(app, spec)
     if app.config["CORS"]:
         api_methods = [op.method for op in spec.operations.values()]

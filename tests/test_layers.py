@@ -20,7 +20,7 @@ LAYERS = {
     "scenarios": ["scenario_schema", "scenarios", "faults"],
     "state": ["store", "sessions"],
     "requests": ["responses", "stub", "auth", "overrides", "handlers", "routing"],
-    "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "http_errors",
+    "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "fallbacks",
               "admin"],
     "face": ["startup_cache", "app", "cli", "build_cache", "__init__", "__main__", "remote",
              "record", "drift"],
