@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import base64
+import importlib
 import json
 import sys
+import types
 from collections.abc import Mapping
+from pathlib import Path
 
 from flask import Flask, Response, request
 
-# waitress names itself in the Server header; the stub's ident, so both send the same bytes.
-IDENT = "mockserver"
+PACKAGE = Path(__file__).resolve().parent.parent / "mockserver"
 
 
 def encode_bodies(bodies: Mapping[str, tuple[int, str, bytes]]) -> str:
@@ -40,23 +42,31 @@ def create_floor_app(bodies: Mapping[str, tuple[int, str, bytes]]) -> Flask:
     return app
 
 
+def stub_engine() -> types.ModuleType:
+    """The stub's own `mockserver.engine`, without running mockserver/__init__.py.
+
+    The package's __init__ imports the whole stub, which would count in the floor's start-up
+    and memory; the floor is served by exactly the stub's engine code, and nothing else of it.
+    """
+    package = types.ModuleType("mockserver")
+    package.__path__ = [str(PACKAGE)]
+    sys.modules.setdefault("mockserver", package)
+    return importlib.import_module("mockserver.engine")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Serve the floor with waitress, as the stub's CLI does."""
+    """Serve the floor on one of the stub's engines, as the stub's CLI does."""
     parser = argparse.ArgumentParser(prog="floor", description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--engine", choices=("granian", "waitress"), required=True)
     parser.add_argument("--bodies", required=True, metavar="FILE", help="from encode_bodies")
     args = parser.parse_args(argv)
     with open(args.bodies, encoding="ascii") as handle:
         app = create_floor_app(decode_bodies(handle.read()))
-    import waitress
-
-    server = waitress.create_server(app, host="127.0.0.1", port=args.port, threads=args.threads,
-                                    ident=IDENT)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+    server = stub_engine().listen(app, "127.0.0.1", args.port, args.threads, args.engine)
+    print(f"floor: engine: {server.name}", flush=True)
+    server.run()
     return 0
 
 

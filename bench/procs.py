@@ -49,16 +49,52 @@ def get(port: int, path: str, headers: Mapping[str, str],
         conn.close()
 
 
-def peak_rss_kib(pid: int) -> int | None:
-    """VmHWM (peak resident set) of a live process, in KiB; None if it is gone."""
+def _status_kib(pid: int, field_name: str) -> int | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field_name):
                     return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def descendants(pid: int) -> list[int]:
+    """The process and every process under it (Prism may start children), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += parents.get(current, [])
+    return tree
+
+
+def tree_kib(pid: int, field_name: str) -> int | None:
+    """A /proc status figure (VmRSS:, VmHWM:) summed over the process tree; None if it is gone."""
+    values = [_status_kib(p, field_name) for p in descendants(pid)]
+    if values[0] is None:
+        return None
+    return sum(v for v in values if v is not None)
+
+
+def peak_rss_kib(pid: int) -> int | None:
+    """VmHWM (peak resident set) of a live process and its children, in KiB."""
+    return tree_kib(pid, "VmHWM:")
+
+
+def rss_kib(pid: int) -> int | None:
+    """VmRSS (resident set now) of a live process and its children, in KiB."""
+    return tree_kib(pid, "VmRSS:")
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -88,6 +124,15 @@ class Server:
         self.log.seek(0)
         text = self.log.read().decode("utf-8", "replace").strip().splitlines()
         return " | ".join(text[-lines:]) or "(no output)"
+
+    def engine(self) -> str:
+        """What the server's `engine:` line says it runs on, or '' if it printed none."""
+        self.log.flush()
+        self.log.seek(0)
+        for line in self.log.read().decode("utf-8", "replace").splitlines():
+            if "engine: " in line:
+                return line.split("engine: ", 1)[1].strip()
+        return ""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The bench's verdicts: stub/floor ratios against the issue's targets, as a table and JSON."""
+"""The bench's verdicts: the stub against the fastest floor and Prism, as tables and JSON."""
 
 from __future__ import annotations
 
@@ -6,16 +6,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+SIDES = ("stub", "floor_granian", "floor_waitress", "prism")
+LABELS = {"stub": "stub", "floor_granian": "floor (granian)",
+          "floor_waitress": "floor (waitress)", "prism": "Prism -v silent"}
+FLOORS = ("floor_granian", "floor_waitress")
 CONTRACT_LIMIT_S = 3.0
+SCALE_LOAD_LIMIT_S = 1.5
+
+# (key, label, unit, which way is better). Keys are dotted paths into a side's results.
+FIGURES: tuple[tuple[str, str, str, str], ...] = (
+    ("startup_ms", "start-up to first 200 (median)", "ms", "low"),
+    ("idle_rss_mib", "idle RSS, all processes", "MiB", "low"),
+    ("list.rps", "list: requests/s", "/s", "high"),
+    ("list.p50_ms", "list: p50 latency", "ms", "low"),
+    ("list.p99_ms", "list: p99 latency", "ms", "low"),
+    ("list.cpu_us", "list: server CPU per request", "us", "low"),
+    ("read.rps", "read: requests/s", "/s", "high"),
+    ("read.p50_ms", "read: p50 latency", "ms", "low"),
+    ("read.p99_ms", "read: p99 latency", "ms", "low"),
+    ("read.cpu_us", "read: server CPU per request", "us", "low"),
+    ("peak_rss_mib", "peak RSS (VmHWM), all processes", "MiB", "low"),
+)
+SCALE_FIGURES = ("startup_ms", "list.rps", "list.p99_ms", "list.cpu_us", "peak_rss_mib")
+_FIGURE = {key: (label, unit, better) for key, label, unit, better in FIGURES}
 
 
 @dataclass(frozen=True)
 class Target:
-    """A bound on stub/floor (`ratio`) or on the stub's own figure (`absolute`)."""
+    """A bound on the stub's figure: over the best floor, over Prism, or absolute (`value`)."""
 
+    key: str
+    against: str  # "floor", "prism" or "value"
     op: str  # "<=", ">=" or "<"
     bound: float
-    kind: str = "ratio"
 
     def holds(self, value: float) -> bool:
         """Whether a measured value meets the target."""
@@ -24,31 +47,25 @@ class Target:
 
     def __str__(self) -> str:
         sign = {"<=": "≤", ">=": "≥", "<": "<"}[self.op]
-        return f"{sign} {self.bound:.2f}" if self.kind == "ratio" else f"{sign} {self.bound:g} s"
+        if self.against == "value":
+            return f"{sign} {self.bound:g} s"
+        whom = "the fastest floor" if self.against == "floor" else "Prism"
+        return f"{sign} {self.bound:.2f}× {whom}"
 
 
-# (key, label, unit, target or None). Keys are paths into a side's results.
-ROWS: tuple[tuple[str, str, str, Target | None], ...] = (
-    ("startup_ms", "start-up to first 200 (median)", "ms", Target("<=", 1.3)),
-    ("list.rps", "list: requests/s", "/s", Target(">=", 0.85)),
-    ("list.p50_ms", "list: p50 latency", "ms", None),
-    ("list.p99_ms", "list: p99 latency", "ms", Target("<=", 1.3)),
-    ("list.cpu_us", "list: server CPU per request", "us", None),
-    ("read.rps", "read: requests/s", "/s", Target(">=", 0.85)),
-    ("read.p50_ms", "read: p50 latency", "ms", None),
-    ("read.p99_ms", "read: p99 latency", "ms", Target("<=", 1.3)),
-    ("read.cpu_us", "read: server CPU per request", "us", None),
-    ("peak_rss_mib", "peak RSS (VmHWM)", "MiB", Target("<=", 1.5)),
+TARGETS: tuple[Target, ...] = (
+    Target("list.rps", "floor", ">=", 0.80),
+    Target("list.rps", "prism", ">=", 2.0),
+    Target("read.rps", "floor", ">=", 0.80),
+    Target("read.rps", "prism", ">=", 2.0),
+    Target("list.p99_ms", "floor", "<=", 1.3),
+    Target("read.p99_ms", "floor", "<=", 1.3),
+    Target("startup_ms", "floor", "<=", 1.3),
+    Target("idle_rss_mib", "prism", "<=", 0.5),
+    Target("contract.wall_s", "value", "<", CONTRACT_LIMIT_S),
+    Target("scale.startup_s", "value", "<=", SCALE_LOAD_LIMIT_S),
+    Target("scale.peak_rss_mib", "floor", "<=", 1.5),
 )
-SCALE_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("startup_ms", "load time: start-up to first 200 (median)", "ms"),
-    ("list.rps", "list: requests/s", "/s"),
-    ("list.p50_ms", "list: p50 latency", "ms"),
-    ("list.p99_ms", "list: p99 latency", "ms"),
-    ("list.cpu_us", "list: server CPU per request", "us"),
-    ("peak_rss_mib", "peak RSS (VmHWM)", "MiB"),
-)
-CONTRACT_TARGET = Target("<", CONTRACT_LIMIT_S, kind="absolute")
 
 
 def lookup(side: Mapping[str, Any] | None, key: str) -> float | None:
@@ -58,46 +75,86 @@ def lookup(side: Mapping[str, Any] | None, key: str) -> float | None:
         if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
-    return node if isinstance(node, (int, float)) else None
+    return node if isinstance(node, (int, float)) and not isinstance(node, bool) else None
 
 
-def ratio(stub: float | None, floor: float | None) -> float | None:
-    """stub/floor, or None when either side is missing or the floor is zero."""
-    if stub is None or floor is None or floor == 0:
+def best_floor(sides: Mapping[str, Any], key: str, better: str) -> tuple[str | None, float | None]:
+    """The floor to compare a figure with, and its value there.
+
+    A latency is compared with the floor that served that path fastest (most requests/s);
+    any other figure with the floor that did best on it (the fastest-starting, the smallest).
+    """
+    path, _, figure = key.rpartition(".")
+    chosen_by = f"{path}.rps" if path and figure != "rps" else key
+    if chosen_by != key:
+        better = "high"
+    measured = [(name, lookup(sides.get(name), chosen_by)) for name in FLOORS]
+    measured = [(name, value) for name, value in measured if value is not None]
+    if not measured:
+        return None, None
+    pick = max if better == "high" else min
+    name = pick(measured, key=lambda item: item[1])[0]
+    return name, lookup(sides.get(name), key)
+
+
+def ratio(value: float | None, reference: float | None) -> float | None:
+    """value/reference, or None when either is missing or the reference is zero."""
+    if value is None or reference is None or reference == 0:
         return None
-    return stub / floor
+    return value / reference
 
 
-def verdict(target: Target | None, value: float | None) -> str:
-    """PASS or FAIL against a target; `n/a` without a value, `-` without a target."""
-    if target is None:
-        return "-"
-    if value is None:
-        return "n/a"
-    return "PASS" if target.holds(value) else "FAIL"
+def _largest_scale(results: Mapping[str, Any]) -> tuple[int | None, Mapping[str, Any]]:
+    runs = results.get("scale") or {}
+    if not runs:
+        return None, {}
+    accounts = max(runs, key=int)
+    return int(accounts), runs[accounts]
 
 
 def evaluate(results: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per figure: stub, floor, ratio, target and verdict."""
+    """One row per target: the stub's value, what it is compared with, the ratio, the verdict.
+
+    A figure that was not measured (on either side of a ratio) is `n/a`, and counts as a FAIL.
+    """
+    sides = results.get("sides") or {}
+    accounts, scale_sides = _largest_scale(results)
     rows = []
-    for key, label, unit, target in ROWS:
-        stub, floor = lookup(results.get("stub"), key), lookup(results.get("floor"), key)
-        value = ratio(stub, floor)
-        rows.append({"key": key, "figure": label, "unit": unit, "stub": stub, "floor": floor,
-                     "ratio": value, "target": str(target) if target else "",
-                     "verdict": verdict(target, value)})
-    contract = results.get("contract") or {}
-    wall = contract.get("wall_s")
-    rows.append({"key": "contract.wall_s", "figure": "contract suite wall time", "unit": "s",
-                 "stub": wall, "floor": None, "ratio": None, "target": str(CONTRACT_TARGET),
-                 "verdict": verdict(CONTRACT_TARGET, wall), "note": contract.get("note", "")})
-    scale = results.get("scale") or {}
-    for key, label, unit in SCALE_ROWS:
-        stub, floor = lookup(scale.get("stub"), key), lookup(scale.get("floor"), key)
-        figure = f"{scale.get('accounts', '?')} accounts: {label}"
-        rows.append({"key": f"scale.{key}", "figure": figure,
-                     "unit": unit, "stub": stub, "floor": floor, "ratio": ratio(stub, floor),
-                     "target": "", "verdict": "-"})
+    for target in TARGETS:
+        key, against, note = target.key, target.against, ""
+        if key.startswith("contract."):
+            contract = results.get("contract") or {}
+            stub, reference = contract.get("wall_s"), None
+            name, note = "contract suite wall time", contract.get("note", "")
+        elif key.startswith("scale."):
+            figure = key.split(".", 1)[1]
+            name = f"{accounts or 'scale'} accounts: " + (
+                "load from YAML (start-up to first 200)" if figure == "startup_s"
+                else _FIGURE[figure][0])
+            if figure == "startup_s":
+                ms = lookup(scale_sides.get("stub"), "startup_ms")
+                stub, reference = (None if ms is None else ms / 1000), None
+            else:
+                stub = lookup(scale_sides.get("stub"), figure)
+                _floor, reference = best_floor(scale_sides, figure, _FIGURE[figure][2])
+            if not scale_sides:
+                note = "not run"
+        else:
+            label, _unit, better = _FIGURE[key]
+            name = label
+            stub = lookup(sides.get("stub"), key)
+            if against == "prism":
+                reference = lookup(sides.get("prism"), key)
+                note = "" if reference is not None else (results.get("prism") or {}).get(
+                    "note", "Prism not measured")
+            else:
+                floor, reference = best_floor(sides, key, better)
+                note = f"vs {LABELS[floor]}" if floor else "no floor measured"
+        value = stub if against == "value" else ratio(stub, reference)
+        verdict = "n/a" if value is None else ("PASS" if target.holds(value) else "FAIL")
+        rows.append({"key": key, "against": against, "figure": name, "stub": stub,
+                     "reference": reference, "value": value, "target": str(target),
+                     "verdict": verdict, "note": note})
     return rows
 
 
@@ -115,25 +172,54 @@ def _number(value: float | None, unit: str) -> str:
     return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table (readable in a terminal as well)."""
-    lines = ["| figure | stub | floor | stub/floor | target | verdict |",
+def figures_table(sides: Mapping[str, Any], keys: tuple[str, ...] | None = None,
+                  columns: tuple[str, ...] = SIDES) -> str:
+    """Every figure of every side measured, in one Markdown table."""
+    shown = [c for c in columns if c in sides]
+    lines = ["| figure | " + " | ".join(LABELS[c] for c in shown) + " |",
+             "|---|" + "---:|" * len(shown)]
+    for key, label, unit, _better in FIGURES:
+        if keys is None or key in keys:
+            cells = [_number(lookup(sides[c], key), unit) for c in shown]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def scale_table(scale: Mapping[str, Any]) -> str:
+    """The scale runs side by side: stub and floor at each account count."""
+    counts = sorted(scale, key=int)
+    head = [f"{int(n):,} accounts: {LABELS[s]}" for n in counts for s in ("stub", "floor_granian")]
+    lines = ["| figure | " + " | ".join(head) + " |", "|---|" + "---:|" * len(head)]
+    for key in SCALE_FIGURES:
+        label, unit, _better = _FIGURE[key]
+        if key == "startup_ms":
+            label = "load: start-up to first 200 (median)"
+        cells = [_number(lookup(scale[n].get(s), key), unit)
+                 for n in counts for s in ("stub", "floor_granian")]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def targets_table(rows: list[dict[str, Any]]) -> str:
+    """The targets: the stub's ratio (or value), the bound and the verdict."""
+    lines = ["| target | stub | compared with | ratio | bound | verdict |",
              "|---|---:|---:|---:|---|---|"]
     for row in rows:
-        shown_ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        result = row["verdict"]
-        if row.get("note"):
-            result = f"{result} ({row['note']})"
-        floor = "" if row["floor"] is None and row["key"].startswith("contract") else \
-            _number(row["floor"], row["unit"])
-        lines.append(f"| {row['figure']} | {_number(row['stub'], row['unit'])} | {floor} | "
-                     f"{shown_ratio} | {row['target']} | {result} |")
+        unit = "s" if row["key"].endswith(("wall_s", "startup_s")) else \
+            _FIGURE.get(row["key"].split(".", 1)[-1] if row["key"].startswith("scale.")
+                        else row["key"], ("", "", ""))[1]
+        shown = "" if row["value"] is None or row["against"] == "value" else f"{row['value']:.2f}"
+        reference = "" if row["against"] == "value" else _number(row["reference"], unit)
+        verdict = row["verdict"] + (f" ({row['note']})" if row["note"] else "")
+        lines.append(f"| {row['figure']} | {_number(row['stub'], unit)} | {reference} | {shown} "
+                     f"| {row['target']} | {verdict} |")
     return "\n".join(lines)
 
 
 def summary(rows: list[dict[str, Any]]) -> str:
-    """One line: how many targets passed, and which failed or could not be measured."""
-    judged = [r for r in rows if r["verdict"] in ("PASS", "FAIL", "n/a")]
-    passed = sum(r["verdict"] == "PASS" for r in judged)
-    others = [f"{r['figure']} {r['verdict']}" for r in judged if r["verdict"] != "PASS"]
-    return f"targets: {passed}/{len(judged)} pass" + (f"; {', '.join(others)}" if others else "")
+    """One line: how many targets passed; a figure not measured counts as failed."""
+    passed = sum(row["verdict"] == "PASS" for row in rows)
+    others = [f"{row['figure']} {row['target']}: {row['verdict']}" for row in rows
+              if row["verdict"] != "PASS"]
+    return f"targets: {passed}/{len(rows)} pass" + (f"; not passed: {'; '.join(others)}"
+                                                    if others else "")

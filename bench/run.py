@@ -1,9 +1,10 @@
-"""Run the whole benchmark: the stub beside the bare-Flask floor, one table, one JSON file."""
+"""Run the whole benchmark: the stub beside bare-Flask floors and Prism, tables and JSON."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -14,14 +15,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/run.py` puts bench/, not the checkout, on the path
     sys.path.insert(0, str(ROOT))
 
-from bench import floor, load, make_scenario, report  # noqa: E402
+from bench import floor, load, make_scenario, prism, report  # noqa: E402
 from bench.procs import (  # noqa: E402
     BenchError,
     Fleet,
@@ -31,6 +32,7 @@ from bench.procs import (  # noqa: E402
     free_port,
     get,
     peak_rss_kib,
+    rss_kib,
 )
 
 KEY_HEADER = {"embed-api-key": "pn-demo-key"}  # the stub's published demo key, not a secret
@@ -42,40 +44,59 @@ CONTRACT_ENV_PREFIXES = ("CONTRACT_", "EMBED_", "PYTEST_")
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 RECORD = ROOT / "bench" / "RESULTS.md"
 PYCACHE = ROOT / "bench" / "results" / "pycache"
+SPEC = ROOT / "openapi.yaml"
 START_TIMEOUT_S = 60.0
 CONTRACT_TIMEOUT_S = 120.0
+IDLE_SETTLE_S = 1.0  # after the first 200, before the idle RSS is read
+INSTALL_HINT = "pip install -e '.[bench]'"
 
 
 def progress(message: str) -> None:
-    """One line on stderr so a three-minute run shows where it is."""
+    """One line on stderr so a several-minute run shows where it is."""
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def parser() -> argparse.ArgumentParser:
-    """The bench's flags; the defaults are the published run (about three minutes on 2 cores)."""
+    """The bench's flags; the defaults are the published run."""
     p = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__)
     add = p.add_argument
     add("--starts", type=int, default=7, help="start-ups per side, median (default %(default)s)")
+    add("--prism-starts", type=int, default=3,
+        help="start-ups of Prism, which takes seconds each (default %(default)s)")
     add("--rounds", type=int, default=7,
         help="load rounds per path and side, median (default %(default)s)")
     add("--duration", type=float, default=3.0, help="seconds per load run (default %(default)s)")
     add("--warmup", type=float, default=1.0,
         help="seconds of unmeasured load first (default %(default)s)")
-    add("--connections", type=int, default=None,
-        help="concurrent connections (default: the server's thread count)")
+    add("--connections", type=int, default=16,
+        help="concurrent connections (default %(default)s)")
     add("--loader", choices=("auto", "wrk", "python"), default="auto",
         help="wrk, or bench/loadgen.py (default: wrk when installed)")
-    add("--scale", type=int, default=10_000,
-        help="accounts in the scale scenario (default %(default)s; 0 skips)")
+    add("--no-prism", action="store_true", help="leave Prism out (its targets then fail as n/a)")
+    add("--scale", default="1000,10000",
+        help="account counts of the scale scenarios, comma-separated (default %(default)s; "
+             "0 skips)")
     add("--scale-starts", type=int, default=3,
-        help="start-ups on the scale scenario (default %(default)s)")
+        help="start-ups on each scale scenario (default %(default)s)")
     add("--contract-runs", type=int, default=3,
         help="contract-suite runs, median (default %(default)s; 0 skips)")
     add("--out", type=Path, default=RESULTS, help="JSON results; a .md table is written beside it")
-    p.add_argument("--pycache", type=Path, default=PYCACHE,
-                   help="bytecode cache of the servers started (default bench/results/pycache)")
-    p.add_argument("--record", action="store_true", help=f"also write {RECORD.relative_to(ROOT)}")
+    add("--pycache", type=Path, default=PYCACHE,
+        help="bytecode cache of the servers started (default bench/results/pycache)")
+    add("--record", action="store_true", help=f"also write {RECORD.relative_to(ROOT)}")
     return p
+
+
+def scale_counts(text: str) -> list[int]:
+    """`--scale 1000,10000` as numbers; `0` (or nothing) skips the scale runs."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--scale takes account counts such as 1000,10000, not {text!r}") \
+            from None
+    if any(n < 0 for n in counts):
+        raise ValueError(f"--scale takes counts of 0 or more, not {text!r}")
+    return sorted({n for n in counts if n > 0})
 
 
 def machine() -> dict:
@@ -98,10 +119,22 @@ def contract_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def server_threads() -> int:
-    """The stub's default worker-thread count, which the floor is given too."""
+    """The stub's default thread count, which the floors are given too."""
     from mockserver.cli import serve_parser
 
     return serve_parser().get_default("threads")
+
+
+def contract_result(walls: list[float], codes: list[int], tails: list[str]) -> dict:
+    """The contract figure: a median wall time only when every run passed, else why not."""
+    failed = [(code, tail) for code, tail in zip(codes, tails, strict=True) if code != 0]
+    if not walls:
+        return {"wall_s": None, "note": "not run"}
+    if failed:
+        code, tail = failed[0]
+        return {"wall_s": None, "runs_s": walls, "exit_codes": codes,
+                "note": f"pytest exited {code}: {tail}"}
+    return {"wall_s": statistics.median(walls), "runs_s": walls, "exit_codes": codes, "note": ""}
 
 
 class Bench:
@@ -112,27 +145,43 @@ class Bench:
         self.workdir = workdir
         self.fleet = Fleet()
         self.threads = server_threads()
-        self.connections = args.connections or self.threads
+        self.connections = args.connections
         self.loader = load.loader_name(args.loader)
         self.env = child_env(str(args.pycache.resolve()))
+        self.prism: Path | None = None
+        self.prism_note = "skipped (--no-prism)"
+        self.engines: dict[str, str] = {}
 
     # -- servers ---------------------------------------------------------------------------
+    def _started(self, side: str, server: Server) -> Server:
+        self.engines.setdefault(side, server.engine())
+        return server
+
     def start_stub(self, scenario: Path | None = None) -> Server:
         """The stub exactly as users start it: `python -m mockserver --port N`."""
         port = free_port()
         argv = [sys.executable, "-m", "mockserver", "--port", str(port)]
         if scenario is not None:
             argv += ["--scenario", str(scenario)]
-        return self.fleet.start("stub", argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S,
-                                cwd=str(ROOT), env=self.env)
+        return self._started("stub", self.fleet.start(
+            "stub", argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S, cwd=str(ROOT),
+            env=self.env))
 
-    def start_floor(self, bodies_file: Path) -> Server:
-        """The floor, served by waitress with the stub's thread count."""
+    def start_floor(self, bodies_file: Path, engine: str) -> Server:
+        """The floor on one of the stub's engines, with the stub's thread count."""
         port = free_port()
         argv = [sys.executable, str(ROOT / "bench" / "floor.py"), "--port", str(port),
-                "--threads", str(self.threads), "--bodies", str(bodies_file)]
-        return self.fleet.start("floor", argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S,
-                                cwd=str(ROOT), env=self.env)
+                "--threads", str(self.threads), "--engine", engine, "--bodies", str(bodies_file)]
+        side = f"floor_{engine}"
+        return self._started(side, self.fleet.start(
+            side, argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S, cwd=str(ROOT),
+            env=self.env))
+
+    def start_prism(self) -> Server:
+        """Prism mocking the same openapi.yaml, logging off."""
+        port = free_port()
+        return self.fleet.start("prism", prism.argv(self.prism, SPEC, port), port, PATHS["list"],
+                                KEY_HEADER, START_TIMEOUT_S, cwd=str(ROOT), env=self.env)
 
     def capture(self, server: Server, paths: dict[str, str]) -> dict[str, tuple[int, str, bytes]]:
         """What the server answers on each path, to hand to the floor (or compare with it)."""
@@ -149,19 +198,23 @@ class Bench:
         expected, served = self.capture(stub, paths), self.capture(floor_server, paths)
         for path in paths.values():
             if expected[path] != served[path]:
-                raise BenchError(f"the floor's answer to GET {path} differs from the stub's")
+                raise BenchError(f"{floor_server.name}'s answer to GET {path} differs from the "
+                                 "stub's")
 
-    def startups(self, count: int, start_stub, start_floor) -> tuple[list[float], list[float]]:
-        """Start and stop each side `count` times, interleaved; seconds to the first 200."""
-        stub_s, floor_s = [], []
-        for index in range(count):
-            for start, into in ((start_stub, stub_s), (start_floor, floor_s)):
-                server = start()
-                into.append(server.startup_s)
-                self.fleet.stop(server)
-            progress(f"  start-up {index + 1}/{count}: stub {stub_s[-1] * 1000:.0f} ms, "
-                     f"floor {floor_s[-1] * 1000:.0f} ms")
-        return stub_s, floor_s
+    def startups(self, starters: dict[str, Callable[[], Server]],
+                 counts: dict[str, int]) -> dict[str, list[float]]:
+        """Start and stop each side its count of times, interleaved; seconds to the first 200."""
+        seconds: dict[str, list[float]] = {side: [] for side in starters}
+        for index in range(max(counts.values())):
+            for side, start in starters.items():
+                if index < counts[side]:
+                    server = start()
+                    seconds[side].append(server.startup_s)
+                    self.fleet.stop(server)
+            progress(f"  start-up {index + 1}: " + ", ".join(
+                f"{side} {values[-1] * 1000:.0f} ms" for side, values in seconds.items()
+                if len(values) == index + 1))
+        return seconds
 
     # -- load ------------------------------------------------------------------------------
     def load(self, servers: dict[str, Server], paths: dict[str, str], rounds: int) -> dict:
@@ -184,6 +237,9 @@ class Bench:
                     # CPU per request barely moves with a noisy neighbour, unlike requests/s.
                     if cpu_before is not None and cpu_after is not None and figures["requests"]:
                         figures["cpu_us"] = (cpu_after - cpu_before) / figures["requests"] * 1e6
+                    if not figures["requests"]:
+                        raise BenchError(f"{side} GET {path}: no answer within "
+                                         f"{self.args.duration:g} s of load")
                     if figures["non_200"] or figures["errors"]:
                         raise BenchError(f"{side} GET {path}: {figures['non_200']} non-200 "
                                          f"answers, {figures['errors']} socket errors under load")
@@ -201,45 +257,59 @@ class Bench:
         } for name, figures in by_path.items()} for side, by_path in runs.items()}
 
     # -- phases ----------------------------------------------------------------------------
-    def compare(self, name: str, start_stub, paths: dict[str, str], starts: int,
-                rounds: int) -> tuple[dict, dict]:
-        """Start-ups, load and peak RSS of the stub beside a floor serving the stub's bytes."""
+    def compare(self, name: str, start_stub: Callable[[], Server], paths: dict[str, str],
+                engines: Sequence[str], with_prism: bool, starts: int, rounds: int) -> dict:
+        """Start-ups, idle and peak RSS and load of the stub, floors serving its bytes, Prism."""
         first = start_stub()  # not in the median: fills the bytecode and page caches
-        bodies = self.capture(first, paths)
-        bodies_file = self.write_bodies(name, bodies)
+        bodies_file = self.write_bodies(name, self.capture(first, paths))
         self.fleet.stop(first)
-
-        def start_floor() -> Server:
-            return self.start_floor(bodies_file)
-
-        self.fleet.stop(start_floor())
-        stub_s, floor_s = self.startups(starts, start_stub, start_floor)
-        servers = {"stub": start_stub(), "floor": start_floor()}
-        self.check_same_bytes(servers["stub"], servers["floor"], paths)
+        starters: dict[str, Callable[[], Server]] = {"stub": start_stub}
+        for engine in engines:
+            starters[f"floor_{engine}"] = lambda e=engine: self.start_floor(bodies_file, e)
+        counts = dict.fromkeys(starters, starts)
+        if with_prism:
+            starters["prism"] = self.start_prism
+            counts["prism"] = min(starts, self.args.prism_starts)
+        for side, start in starters.items():
+            if side != "stub":
+                self.fleet.stop(start())  # warm caches, as for the stub
+        seconds = self.startups(starters, counts)
+        servers = {side: start() for side, start in starters.items()}
+        time.sleep(IDLE_SETTLE_S)
+        idle = {side: rss_kib(server.process.pid) for side, server in servers.items()}
+        for side, server in servers.items():
+            if side.startswith("floor_"):
+                self.check_same_bytes(servers["stub"], server, paths)
         progress(f"{name}: load with {self.loader}, {self.connections} connections")
         figures = self.load(servers, paths, rounds)
         out = {}
         for side, server in servers.items():
-            rss = peak_rss_kib(server.process.pid)
-            seconds = stub_s if side == "stub" else floor_s
-            out[side] = {"startup_ms": statistics.median(seconds) * 1000,
-                         "startups_ms": [s * 1000 for s in seconds],
-                         "peak_rss_mib": rss / 1024 if rss else None, **figures[side]}
+            peak = peak_rss_kib(server.process.pid)
+            out[side] = {"startup_ms": statistics.median(seconds[side]) * 1000,
+                         "startups_ms": [s * 1000 for s in seconds[side]],
+                         "idle_rss_mib": idle[side] / 1024 if idle[side] else None,
+                         "peak_rss_mib": peak / 1024 if peak else None, **figures[side]}
             self.fleet.stop(server)
-        return out, bodies
+        return out
 
     def default_scenario(self) -> dict:
-        """Start-up, load and peak RSS on the default scenario, stub beside floor."""
-        progress("default scenario: the stub's bodies are handed to the floor")
-        return self.compare("default", self.start_stub, PATHS, self.args.starts,
-                            self.args.rounds)[0]
+        """Every side on the default scenario; the stub's bodies are handed to the floors."""
+        progress("default scenario: stub, floors on granian and waitress"
+                 + (", Prism" if self.prism else f"; Prism {self.prism_note}"))
+        return self.compare("default", self.start_stub, PATHS, ("granian", "waitress"),
+                            self.prism is not None, self.args.starts, self.args.rounds)
 
     def contract(self) -> dict:
-        """Wall time of the contract suite against the local stub, pytest start-up included."""
+        """Wall time of the contract suite against the local stub, pytest start-up included.
+
+        Only a run in which every test passed is a measurement: anything else is `n/a`.
+        """
         if self.args.contract_runs <= 0:
             return {"wall_s": None, "note": "skipped (--contract-runs 0)"}
+        if importlib.util.find_spec("pytest") is None:
+            return {"wall_s": None, "note": f"pytest is not installed: {INSTALL_HINT}"}
         env = contract_env(self.env)
-        walls, codes = [], []
+        walls, codes, tails = [], [], []
         for index in range(self.args.contract_runs + 1):  # run 0 is unmeasured: it fills caches
             began = time.perf_counter()
             try:
@@ -248,75 +318,86 @@ class Bench:
             except subprocess.TimeoutExpired:
                 return {"wall_s": None, "note": f"timed out after {CONTRACT_TIMEOUT_S:g} s"}
             wall = time.perf_counter() - began
-            if done.returncode == 5:
-                return {"wall_s": None, "note": "pytest collected no contract tests"}
-            tail = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+            said = (done.stdout.strip() or done.stderr.strip() or "(no output)").splitlines()
             progress(f"  contract run {index}{' (warm-up)' * (index == 0)}: {wall:.2f} s, "
-                     f"exit {done.returncode}: {tail}")
+                     f"exit {done.returncode}: {said[-1]}")
             if index:
                 walls.append(wall)
                 codes.append(done.returncode)
-        worst = max(codes)
-        if worst > 1:  # interrupted, internal or usage error: the suite did not run through
-            return {"wall_s": None, "runs_s": walls, "exit_codes": codes,
-                    "note": f"pytest exited {worst}: the suite did not run through"}
-        note = "" if worst == 0 else "some contract tests failed"
-        return {"wall_s": statistics.median(walls), "runs_s": walls, "exit_codes": codes,
-                "note": note}
+                tails.append(said[-1])
+        return contract_result(walls, codes, tails)
 
-    def scale(self) -> dict:
-        """Load time and list figures for a scenario with `--scale` accounts in one workspace."""
-        accounts = self.args.scale
-        path = make_scenario.write_scenario(self.workdir / "scale.yaml", accounts)
+    def scale(self, accounts: int) -> dict:
+        """Load time, list figures and memory with `accounts` accounts in one workspace."""
+        path = make_scenario.write_scenario(self.workdir / f"scale-{accounts}.yaml", accounts)
         progress(f"scale: {accounts} accounts, {path.stat().st_size:,} bytes of YAML")
-        list_only = {"list": PATHS["list"]}
-        out, bodies = self.compare("scale", lambda: self.start_stub(path), list_only,
-                                   self.args.scale_starts, 1)
-        return {"accounts": accounts, "file_bytes": path.stat().st_size,
-                "list_body_bytes": len(bodies[PATHS["list"]][2]), **out}
+        out = self.compare(f"scale-{accounts}", lambda: self.start_stub(path),
+                           {"list": PATHS["list"]}, ("granian",), False,
+                           self.args.scale_starts, 1)
+        return {"accounts": accounts, "file_bytes": path.stat().st_size, **out}
 
     def run(self) -> dict:
         """Every phase, in an order that keeps the noisy ones apart."""
         began = time.perf_counter()
+        if not self.args.no_prism:
+            progress(f"Prism: looking for {prism.PACKAGE} in {prism.CACHE}")
+            self.prism, self.prism_note = prism.locate()
         results: dict = {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
             "settings": {"threads": self.threads, "connections": self.connections,
                          "loader": self.loader, "starts": self.args.starts,
-                         "rounds": self.args.rounds, "duration_s": self.args.duration,
-                         "warmup_s": self.args.warmup, "paths": PATHS},
+                         "prism_starts": self.args.prism_starts, "rounds": self.args.rounds,
+                         "duration_s": self.args.duration, "warmup_s": self.args.warmup,
+                         "paths": PATHS},
+            "prism": {"version": prism.version(self.prism) if self.prism else None,
+                      "note": self.prism_note},
         }
         if self.loader == "wrk":
             version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
             results["settings"]["wrk"] = (version.stdout or version.stderr).split(" [")[0]
-        results.update(self.default_scenario())
+        results["sides"] = self.default_scenario()
         progress("contract suite")
         results["contract"] = self.contract()
-        if self.args.scale > 0:
-            results["scale"] = self.scale()
+        results["scale"] = {str(n): self.scale(n) for n in scale_counts(self.args.scale)}
+        results["engines"] = dict(self.engines)
         results["rows"] = report.evaluate(results)
         results["elapsed_s"] = time.perf_counter() - began
         return results
 
 
 def markdown(results: dict) -> str:
-    """The run as Markdown: when, where, how, then the table and the verdict line."""
+    """The run as Markdown: when, where, how, then the figures, the targets and the verdict."""
     m, s = results["machine"], results["settings"]
     loader = s.get("wrk", s["loader"])
-    return "\n".join([
+    engines = results.get("engines", {})
+    served = "; ".join(f"{report.LABELS[side]} on {engines[side]}" for side in report.SIDES
+                       if engines.get(side))
+    peer = (f"Prism {results['prism']['version']} (`prism mock -v silent`)"
+            if results["prism"]["version"] else f"Prism {results['prism']['note']}")
+    lines = [
         "# Benchmark results",
         "",
         f"Measured {results['date']} with `python bench/run.py` on {m['nproc']} cores "
-        f"({m['cpu']}), Python {m['python']}, {m['system']}. Load: {loader}, "
-        f"{s['connections']} connections, {s['rounds']} rounds of {s['duration_s']:g} s per path "
-        f"(medians); both sides on waitress with {s['threads']} threads. Absolute figures are "
-        "noisy on a shared machine: the ratios are what count.",
+        f"({m['cpu']}), Python {m['python']}, {m['system']}, load average "
+        f"{m['loadavg_at_start'][0]:g} at the start. Load: {loader}, {s['connections']} "
+        f"connections, {s['rounds']} rounds of {s['duration_s']:g} s per path and side "
+        f"(medians), interleaved. Served: {served}. Peer: {peer}. The floors are bare Flask "
+        "apps answering the stub's exact bytes. Absolute figures are noisy on a shared "
+        "machine: the ratios, measured side by side in one run, are what count.",
         "",
-        report.table(results["rows"]),
+        report.figures_table(results["sides"]),
         "",
-        report.summary(results["rows"]),
+        "Targets (a figure not measured is n/a, and does not pass):",
         "",
-    ])
+        report.targets_table(results["rows"]),
+        "",
+    ]
+    if results.get("scale"):
+        lines += ["Scale (one workspace holding N accounts, YAML scenario):", "",
+                  report.scale_table(results["scale"]), ""]
+    lines += [report.summary(results["rows"]), ""]
+    return "\n".join(lines)
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -327,9 +408,15 @@ def _interrupt(_signum, _frame) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run, print the table, write the JSON (and Markdown) results."""
     args = parser().parse_args(argv)
-    if min(args.starts, args.rounds, args.scale_starts) < 1 or args.duration <= 0:
-        print("bench: --starts, --rounds and --scale-starts must be at least 1, --duration above 0",
-              file=sys.stderr)
+    if min(args.starts, args.prism_starts, args.rounds, args.scale_starts) < 1 \
+            or args.duration <= 0:
+        print("bench: --starts, --prism-starts, --rounds and --scale-starts must be at least 1, "
+              "--duration above 0", file=sys.stderr)
+        return 2
+    try:
+        scale_counts(args.scale)
+    except ValueError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _interrupt)
     with tempfile.TemporaryDirectory(prefix="mockserver-bench-") as workdir:

@@ -8,18 +8,26 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from . import checks
 from .checks import Answer
 from .client import Client, Exchange
-from .document import Document
+from .document import Document, default_path, load
+from .errors import NotGiven
 from .failures import ContractFailure, TargetError
 from .options import Settings
+from .stub import LocalStub, StubError
 
 LIST, ITEM = "/social-account", "/social-account/{id}"
 UNKNOWN_KEY = "pn-contract-tests-unknown-key"
 UNKNOWN_ID = "contract-tests-no-such-account"
+# `/social-account/%20`. Never a bare trailing slash: how a framework routes `/social-account/`
+# is not part of the contract (Express's default routing answers it with the list).
+BLANK_ID = " "
+# kind of note -> the summary section's title and what --strict does about it
+NOTES = {
+    "undocumented field": ("contract: undocumented fields", "fields"),
+    "unlisted value": ("contract: values outside the document's examples", "values"),
+}
 # This project's stub answers this admin path with its sessions; other services don't have it.
 STUB_PROBE, SESSION_HEADER = "/__admin/sessions", "X-Mock-Session"
 # role -> (settings attribute, flag, environment variable, what the key must be)
@@ -41,11 +49,40 @@ class Target:
     def __init__(self, base_url: str, settings: Settings, document: Document):
         self.settings = settings
         self.document = document
-        self.client = Client(base_url, settings.timeout)
+        self.client = Client(base_url, settings.timeout, settings.rate, settings.no_proxy)
         self.unreachable: TargetError | None = None
         self.session: str | None = None  # the stub session this run uses, if any
-        self.notes: dict[str, set[str]] = {}  # undocumented field -> operations it was seen in
+        # (kind, what) -> the operations and statuses it was seen in
+        self.notes: dict[tuple[str, str], set[str]] = {}
         self._cache: dict[tuple[str, str, str], Exchange | TargetError] = {}
+        self.stub: LocalStub | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Target:
+        """Load the document (DocumentError), start the local stub when no base URL was given,
+        probe the target once, and on this project's stub take a session of its own."""
+        document = load(settings.openapi or default_path())
+        if settings.base_url is not None:
+            target = cls(settings.base_url, settings, document)
+            target.probe()
+            if target.unreachable is None:
+                target.join_session(known_stub=False)
+            return target
+        stub = None
+        try:
+            stub = LocalStub()
+            target = cls(stub.url(), settings, document)
+        except (StubError, OSError) as exc:
+            target = cls("http://127.0.0.1", settings, document)
+            target.unreachable = TargetError(
+                "Could not start the local stub", received=str(exc),
+                documented="a running stub: pass --base-url, or install this project")
+        target.stub = stub
+        if target.unreachable is None:
+            target.probe()
+        if target.unreachable is None:
+            target.join_session(known_stub=True)
+        return target
 
     def probe(self) -> None:
         """One request without a key: does the base URL answer HTTP at all?"""
@@ -79,7 +116,7 @@ class Target:
         attribute, flag, env, meaning = KEYS[role]
         value = getattr(self.settings, attribute)
         if value is None:
-            pytest.skip(f"needs {flag} (or {env}): {meaning}")
+            raise NotGiven(f"needs {flag} (or {env}): {meaning}")
         return value
 
     def exchange(self, method: str, path: str, role: str, cached: bool = False) -> Exchange:
@@ -99,9 +136,31 @@ class Target:
             raise outcome.with_traceback(None)  # a cached failure: don't grow its traceback
         return outcome
 
+    def note(self, kind: str, what: str, where: str) -> None:
+        """Remember something beyond the document for the run's summary."""
+        self.notes.setdefault((kind, what), set()).add(where)
+
+    def summary(self) -> list[tuple[str, list[str]]]:
+        """The run's summary sections: (title, lines), only those with something to say."""
+        sections = []
+        for kind, (title, what) in NOTES.items():
+            lines = [f"{text} in {', '.join(sorted(where))}"
+                     for (noted, text), where in sorted(self.notes.items()) if noted == kind]
+            if lines:
+                strict = ("These fail the run (--strict)." if self.settings.strict else
+                          f"These are warnings: pass --strict (or set CONTRACT_STRICT=1) to make "
+                          f"such {what} failures.")
+                sections.append((title, [*lines, strict]))
+        limits = self.client.rate_limits.summary(self.settings.rate)
+        if limits:
+            sections.append(("contract: pacing and retries", limits))
+        return sections
+
     def close(self) -> None:
-        """Release connections."""
+        """Release connections, and stop the local stub if this run started one."""
         self.client.close()
+        if self.stub is not None:
+            self.stub.stop()
 
 
 class Contract:
@@ -117,11 +176,14 @@ class Contract:
     def check(self, exchange: Exchange, method: str, template: str) -> Answer:
         """Run every documented-answer check on an exchange; note undocumented fields."""
         answer = Answer(exchange, self.document.operation(method, template))
-        for field_path in checks.conforms(answer, self.document, self.target.settings.strict):
-            general = re.sub(r"\[\d+\]", "[*]", field_path)
-            where = f"{answer.operation.label} {answer.status}"
-            self.target.notes.setdefault(general, set()).add(where)
-            self._record("undocumented field", f"{general} in {where}")
+        found = checks.conforms(answer, self.document, self.target.settings.strict)
+        where = f"{answer.operation.label} {answer.status}"
+        noted = [("undocumented field", path) for path in found.fields]
+        noted += [("unlisted value", value.describe()) for value in found.values]
+        for kind, text in noted:
+            general = re.sub(r"\[\d+\]", "[*]", text)
+            self.target.note(kind, general, where)
+            self._record(kind, f"{general} in {where}")
         return answer
 
     def list(self, role: str = "api", fresh: bool = False) -> Answer:
@@ -156,13 +218,14 @@ class Contract:
         """The one account the suite may delete (skips the test when none was named)."""
         account_id = self.target.settings.delete_account_id
         if account_id is None:
-            pytest.skip("needs --delete-account-id (or CONTRACT_DELETE_ACCOUNT_ID): "
-                        "without it the suite sends no DELETE")
+            raise NotGiven("needs --delete-account-id (or CONTRACT_DELETE_ACCOUNT_ID): "
+                           "without it the suite sends no DELETE")
         return account_id
 
     def accounts(self) -> list[dict[str, Any]]:
         """The --api-key workspace's listed accounts (there must be at least one)."""
         listing = self.list("api")
+        checks.answered_200(listing, "The list with --api-key")
         checks.platform_keys_conformance(listing, self.platforms)
         accounts = checks.listed_accounts(listing)
         if not accounts:

@@ -12,9 +12,14 @@ from jsonschema.exceptions import best_match
 from .client import Exchange
 from .document import Document, DocumentError, Operation
 from .failures import ContractFailure, clip, show
-from .undocumented import member, undocumented_fields
+from .undocumented import Findings, findings, member
 
 JSON_MEDIA_TYPE = "application/json"
+# What the user can do about an answer that stops a check before it starts.
+HINTS = {401: "is the key right?", 402: "is the key's plan one that includes the Embed API?",
+         404: "does the account belong to that key's workspace?"}
+# Fields a live service may change at any moment (a token refresh), whatever the suite does.
+VOLATILE_FIELDS = ("updatedAt", "tokenExpiresAt", "accessTokenStatus")
 
 
 @dataclass
@@ -132,25 +137,36 @@ def response_schema_conformance(answer: Answer, document: Document) -> None:
                  ("Value", show(error.instance)), ("Why", clip(error.message, 400))])
 
 
-def undocumented_field_conformance(answer: Answer, document: Document, strict: bool) -> list[str]:
-    """Fields no schema declares: returned as notes, or a failure when `strict`."""
-    fields = undocumented_fields(document, answer.operation.schemas[answer.status], answer.body)
-    if fields and strict:
+def beyond_the_document(answer: Answer, document: Document, strict: bool) -> Findings:
+    """Undocumented fields and values outside the examples: notes, or a failure when `strict`."""
+    found = findings(document, answer.operation.schemas[answer.status], answer.body)
+    if not strict:
+        return found
+    fields = list(found.fields)
+    if fields:
         raise ContractFailure(f"Undocumented field{'s' * (len(fields) > 1)} in the answer "
                               "(a failure because of --strict)", request=answer.request,
                               received=f"{answer.status} with {', '.join(fields)}",
                               documented=f"only the fields the {answer.status} schema of "
                                          f"{answer.operation.label} declares")
-    return fields
+    if found.values:
+        raise ContractFailure("A value outside the document's examples (a failure because of "
+                              "--strict)", request=answer.request,
+                              received=f"{answer.status} with "
+                                       + "; ".join(v.describe() for v in found.values),
+                              documented="one of the examples the document shows for that field "
+                                         "(it accepts any string; --strict holds the target to "
+                                         "its examples)")
+    return found
 
 
-def conforms(answer: Answer, document: Document, strict: bool) -> list[str]:
-    """Every check a documented answer passes; returns the undocumented fields (if allowed)."""
+def conforms(answer: Answer, document: Document, strict: bool) -> Findings:
+    """Every check a documented answer passes; returns what it holds beyond the document."""
     status_code_conformance(answer)
     content_type_conformance(answer)
     answer.body = json_body_conformance(answer)
     response_schema_conformance(answer, document)
-    return undocumented_field_conformance(answer, document, strict)
+    return beyond_the_document(answer, document, strict)
 
 
 # -- checks of particular contract points ------------------------------------------------------
@@ -184,8 +200,27 @@ def _has_fields(body: Any, expected: Any) -> bool:
                                           for key, value in expected.items())
 
 
+def outcome(answer: Answer) -> str:
+    """An answer in a few words: `401 "Unable to find embed details…"`."""
+    body = answer.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return f"{answer.status} {show(body['message'], 160)}"
+    return f"{answer.status} {show(body, 80)}"
+
+
+def answered_200(answer: Answer, what: str) -> None:
+    """A check that builds on this answer needs it to be a 200: fail in one sentence if not."""
+    if answer.status == 200:
+        return
+    hint = HINTS.get(answer.status, "the target is failing" if answer.status >= 500 else "")
+    raise ContractFailure(f"{what} answered {outcome(answer)}{': ' + hint if hint else ''}",
+                          request=answer.request, received=f"{answer.status} {show(answer.body)}",
+                          documented=f"200, which the checks that build on {what} need")
+
+
 def grouped_accounts(answer: Answer) -> dict[str, Any]:
-    """`data.socialAccounts` of a list answer (already schema-checked)."""
+    """`data.socialAccounts` of a list answer (a 200, so the schema check has vouched for it)."""
+    answered_200(answer, f"The list {answer.exchange.sent_with}")
     return answer.body["data"]["socialAccounts"]
 
 
@@ -218,11 +253,65 @@ def platform_placement_conformance(answer: Answer) -> None:
 def empty_workspace_conformance(answer: Answer, platforms: Sequence[str]) -> None:
     """A workspace with no accounts lists every platform key with an empty array."""
     grouped = grouped_accounts(answer)
-    if answer.status == 200 and all(grouped.get(p) == [] for p in platforms):
+    if all(grouped.get(p) == [] for p in platforms):
         return
     raise ContractFailure("The empty workspace's list is not four empty arrays",
                           request=answer.request, received=f"{answer.status} {show(grouped)}",
                           documented=f"200 with {', '.join(f'{p}: []' for p in platforms)}")
+
+
+def unique_ids_conformance(answer: Answer) -> None:
+    """Every account id appears once in the whole list (not twice in a group, nor in two)."""
+    seen: dict[str, str] = {}
+    for key, accounts in grouped_accounts(answer).items():
+        for index, account in enumerate(accounts):
+            where = f"{member('$.data.socialAccounts', key)}[{index}]"
+            if account["id"] in seen:
+                raise ContractFailure(
+                    "An account id is listed more than once", request=answer.request,
+                    received=f"id {show(account['id'])} at {seen[account['id']]} and at {where}",
+                    documented="each account once in the whole list (an id names one account)")
+            seen[account["id"]] = where
+
+
+def listed_ids(answer: Answer) -> dict[str, str]:
+    """Account id -> the platform key it is listed under."""
+    return {account["id"]: key for key, accounts in grouped_accounts(answer).items()
+            for account in accounts}
+
+
+def removed_exactly(before: Answer, after: Answer, account_id: str) -> None:
+    """The list after a delete is the list before without that one account."""
+    was, now = listed_ids(before), listed_ids(after)
+    expected = {i: key for i, key in was.items() if i != account_id}
+    problems = [
+        [f"{show(i)} (under {key}) is gone too" for i, key in expected.items() if i not in now],
+        [f"{show(i)} is listed, not before" for i in now if i not in was],
+        [f"{show(i)} moved from {key} to {now[i]}" for i, key in expected.items()
+         if i in now and now[i] != key],
+    ]
+    found = [p for group in problems for p in group]
+    if found:
+        raise ContractFailure(f"The delete of {show(account_id)} changed more of the list than "
+                              "that account", request=after.request, received="; ".join(found),
+                              documented=f"the list before ({len(was)} accounts) without "
+                                         f"{show(account_id)} alone")
+
+
+def reads_as_before(before: Answer, after: Answer, account_id: str) -> None:
+    """Another account reads after the delete as it read before it (volatile fields aside)."""
+    if after.status != 200:
+        raise ContractFailure(f"Another account no longer reads after the delete of "
+                              f"{show(account_id)}", request=after.request,
+                              received=outcome(after), documented="200, as before the delete")
+    was, now = before.body["data"]["socialAccount"], after.body["data"]["socialAccount"]
+    differ = [name for name in sorted(set(was) | set(now), key=str)
+              if name not in VOLATILE_FIELDS and was.get(name) != now.get(name)]
+    if differ:
+        raise ContractFailure(
+            f"The delete of {show(account_id)} changed another account", request=after.request,
+            received="after: " + ", ".join(f"{n}={show(now.get(n), 80)}" for n in differ),
+            documented="as before: " + ", ".join(f"{n}={show(was.get(n), 80)}" for n in differ))
 
 
 def listed_accounts(answer: Answer) -> list[dict[str, Any]]:
@@ -243,6 +332,7 @@ def not_listed(answer: Answer, account_id: str, why: str) -> None:
 
 def list_read_agreement(listed: dict[str, Any], read: Answer) -> None:
     """The read answers the listed account: same id, and every field both show is equal."""
+    answered_200(read, f"The read of a listed account {read.exchange.sent_with}")
     account = read.body["data"]["socialAccount"]
     differ = [name for name in listed if name in account and account[name] != listed[name]]
     if differ:
@@ -255,6 +345,7 @@ def list_read_agreement(listed: dict[str, Any], read: Answer) -> None:
 
 def usage_conformance(read: Answer) -> None:
     """Usage rows have distinct statuses and non-negative integer counts."""
+    answered_200(read, f"The read of a listed account {read.exchange.sent_with}")
     rows = read.body["data"]["usage"]
     statuses = [row.get("status") for row in rows]
     repeated = sorted({s for s in statuses if statuses.count(s) > 1}, key=str)

@@ -12,13 +12,15 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from .errors import SuiteError
+
 SPEC_URI = "urn:contract-tests:openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 _HERE = Path(__file__).resolve().parent
 
 
-class DocumentError(Exception):
+class DocumentError(SuiteError):
     """openapi.yaml is missing, unreadable, or lacks something the suite needs."""
 
 

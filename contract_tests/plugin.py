@@ -1,7 +1,12 @@
-"""The pytest plugin (entry point `pytest11`): options, report header, fixtures, clean failures."""
+"""The pytest plugin (entry point `pytest11`): the engine's options, fixtures and reports in pytest.
+
+Everything else lives in the engine (the other modules), which never imports pytest: it raises
+NotGiven (made a skip here), OptionError (a usage error) and ContractFailure (a clean failure).
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -9,61 +14,47 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import options
-from .failures import ContractFailure, TargetError
+from .errors import NotGiven, OptionError, SuiteError
+from .failures import ContractFailure
+from .masking import Redactor, hide_url_credentials
 
 if TYPE_CHECKING:  # the heavy modules load only when the suite actually runs
     from .api import Contract, Target
     from .lifecycle import DeleteStory
-    from .stub import LocalStub
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SETTINGS = pytest.StashKey[options.Settings]()
-STUB = pytest.StashKey["LocalStub | Exception | None"]()
+GIVEN_BASE_URL = pytest.StashKey["str | None"]()
 TARGET = pytest.StashKey["Target"]()
 WRITES = "contract_writes"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The suite's flags: --api-key, --empty-api-key, --unqualified-api-key, ..."""
-    options.add_options(parser)
+    group = parser.getgroup("contract", "Social Accounts contract suite (contract_tests)")
+    for option in options.OPTIONS:
+        how: dict[str, Any] = ({"action": "store_true", "default": None} if option.switch
+                               else {"metavar": "VALUE"})
+        group.addoption(option.flag, dest=f"contract_{option.dest}",
+                        help=f"{option.help} [env {option.env}]", **how)
+        if option.ini:
+            parser.addini(option.ini, help=option.help)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Resolve the settings once; start the local stub early when the suite will need it."""
+    """Register the marker; keep --base-url as given, before pytest-base-url adds its ini value
+    to it (the suite puts CONTRACT_BASE_URL between the two)."""
     config.addinivalue_line("markers", f"{WRITES}: the test sends DELETE (run after the reads)")
-    settings = options.resolve(config)
-    config.stash[SETTINGS] = settings
-    if settings.base_url and hasattr(config.option, "base_url"):
-        config.option.base_url = settings.base_url  # so pytest-base-url's fixture agrees
-    config.stash[STUB] = None
-    if not _targets_suite(config):
-        return
-    from .document import DocumentError, require_format_checkers
-
-    try:
-        require_format_checkers()
-    except DocumentError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    if settings.local_stub and not config.option.collectonly:
-        _start_stub(config)  # started now, it boots while pytest collects
+    config.stash[GIVEN_BASE_URL] = getattr(config.option, "base_url", None)
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop the local stub if this session started one."""
-    stub = config.stash.get(STUB, None)
-    if stub is not None and not isinstance(stub, Exception):
-        stub.stop()
-
-
-def _start_stub(config: pytest.Config) -> LocalStub | Exception:
-    from .stub import LocalStub, StubError
-
-    try:
-        config.stash[STUB] = LocalStub()
-    except (StubError, OSError) as exc:
-        config.stash[STUB] = exc
-    return config.stash[STUB]
+@pytest.hookimpl(wrapper=True)
+def pytest_report_header(config: pytest.Config) -> Iterator[None]:
+    """Every plugin's header lines, pytest-base-url's `baseurl:` too, without URL credentials."""
+    lines = yield
+    return [hide_url_credentials(line) if isinstance(line, str)
+            else [hide_url_credentials(part) for part in line] for line in lines]
 
 
 def _ours(path: Path | str) -> bool:
@@ -73,56 +64,37 @@ def _ours(path: Path | str) -> bool:
         return False
 
 
-def _targets_suite(config: pytest.Config) -> bool:
-    """Will this session run the suite? (Its header and stub are noise for other test runs.)"""
-    for arg in config.args:
-        target = arg.split("::", 1)[0]
-        if target.replace("\\", "/").split("/")[0] == PACKAGE_DIR.name:
-            return True
-        path = (config.invocation_params.dir / target).resolve()
-        if path.exists() and (_ours(path) or PACKAGE_DIR.is_relative_to(path)):
-            return True
-    return False
+def settings_of(config: pytest.Config) -> options.Settings:
+    """The run's settings, resolved on first use (OptionError for a value the suite can't use)."""
+    settings = config.stash.get(SETTINGS, None)
+    if settings is None:
+        ini = {option.ini: config.getini(option.ini) for option in options.OPTIONS if option.ini}
+        try:
+            ini["base_url"] = config.getini("base_url")
+        except ValueError:  # pytest-base-url is not installed
+            pass
+        given = {o.dest: config.getoption(f"contract_{o.dest}") for o in options.OPTIONS}
+        settings = options.resolve(given, os.environ, ini, base_url=config.stash[GIVEN_BASE_URL],
+                                   strict=bool(getattr(config.option, "strict", False)))
+        config.stash[SETTINGS] = settings
+        if settings.base_url and hasattr(config.option, "base_url"):
+            config.option.base_url = settings.base_url  # so pytest-base-url's fixture agrees
+    return settings
 
 
-def pytest_report_header(config: pytest.Config) -> list[str] | None:
-    """The target, which keys were given (masked), what may be deleted, and the document."""
-    settings = config.stash[SETTINGS]
-    if not _targets_suite(config):
-        return None
-    from .client import origin
-
-    target = (f"{origin(settings.base_url)}{_path_of(settings.base_url)}" if settings.base_url
-              else "this project's stub, started on a free loopback port (no --base-url given)")
-    keys = []
-    for option in options.OPTIONS:
-        if option.secret:
-            value = getattr(settings, option.dest)
-            keys.append(f"{option.flag} {options.mask(value) if value else '(not given)'}")
-    deletes = (f"account {settings.delete_account_id} only" if settings.delete_account_id
-               else "nothing (no --delete-account-id: no DELETE is sent)")
-    fields = "failures (--strict)" if settings.strict else "warnings (--strict makes them failures)"
-    return [f"contract target: {target}", f"contract keys: {', '.join(keys)}",
-            f"contract deletes: {deletes}",
-            f"contract document: {settings.openapi or _default_document()}; "
-            f"undocumented fields are {fields}"]
-
-
-def _path_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).path.rstrip("/")
-
-
-def _default_document() -> Path:
-    from .document import default_path
-
-    return default_path()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Within the suite: the reachability probe first, the tests that DELETE last."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Within the suite: the reachability probe first, the tests that DELETE last. Once a test of
+    the suite is collected, a bad option or an unusable document is a usage error."""
     slots = [index for index, item in enumerate(items) if _ours(item.path)]
+    if not slots:
+        return
+    from .document import DocumentError, require_format_checkers
+
+    try:
+        settings_of(config)
+        require_format_checkers()
+    except (OptionError, DocumentError) as exc:
+        raise pytest.UsageError(str(exc)) from None
 
     def order(item: pytest.Item) -> int:
         if item.path.name == "test_target.py":
@@ -134,47 +106,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[index] = item
 
 
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]
+                                   ) -> list[str] | None:
+    """The target, keys (masked), what may be deleted, pacing, proxy and document, once the
+    suite is among the collected tests."""
+    if config.option.verbose < 0 or not any(_ours(item.path) for item in items):
+        return None
+    from .report import header
+
+    try:
+        return header(settings_of(config))
+    except OptionError:  # pytest runs this hook even after the usage error that says why
+        return None
+
+
 # -- fixtures ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def contract_settings(pytestconfig: pytest.Config) -> options.Settings:
     """The resolved options (keys included: never print this object's fields)."""
-    return pytestconfig.stash[SETTINGS]
+    try:
+        return settings_of(pytestconfig)
+    except OptionError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def contract_target(pytestconfig: pytest.Config, contract_settings: options.Settings
                     ) -> Iterator[Target]:
-    """The base URL (or the local stub), probed once; the document it is checked against."""
+    """The base URL (or the local stub, started now), probed once; the document it is checked
+    against."""
     from .api import Target
-    from .document import DocumentError, default_path, load
-    from .stub import StubError
 
     try:
-        document = load(contract_settings.openapi or default_path())
-    except DocumentError as exc:
-        pytest.fail(f"Cannot load the OpenAPI document: {exc}", pytrace=False)
-    failure = None
-    if contract_settings.local_stub:
-        stub = pytestconfig.stash.get(STUB, None) or _start_stub(pytestconfig)
-        try:
-            if isinstance(stub, Exception):
-                raise stub
-            url = stub.url()
-        except (StubError, OSError) as exc:
-            url, failure = "http://127.0.0.1", TargetError(
-                "Could not start the local stub", received=str(exc),
-                documented="a running stub: pass --base-url, or install this project")
-    else:
-        url = contract_settings.base_url
-    target = Target(url, contract_settings, document)
+        target = Target.open(contract_settings)
+    except SuiteError as exc:
+        pytest.fail(str(exc), pytrace=False)
     pytestconfig.stash[TARGET] = target
-    if failure is None:
-        target.probe()
-        if target.unreachable is None:
-            target.join_session(known_stub=contract_settings.local_stub)
-    else:
-        target.unreachable = failure
     yield target
     target.close()
 
@@ -206,7 +174,16 @@ def contract_deletion(contract_target: Target) -> DeleteStory:
     return DeleteStory(contract_target)
 
 
-# -- reporting --------------------------------------------------------------------------------
+# -- outcomes and reports ---------------------------------------------------------------------
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
+    """A check whose option was not given is skipped, with the engine's reason."""
+    try:
+        return (yield)
+    except NotGiven as exc:
+        pytest.skip(str(exc))
+
 
 class _Crash:
     def __init__(self, path: str, lineno: int, message: str):
@@ -236,18 +213,21 @@ class CleanRepr:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
     """The suite's failures read as their text, and no key appears in any report of the suite."""
     ours = _ours(item.path)
-    if ours and call.excinfo is not None and isinstance(call.excinfo.value, ContractFailure):
-        # Its text replaces the traceback below; formatting the traceback first would parse the
-        # source of every frame (requests, urllib3, ...) for nothing, at ~0.5 s a failure.
-        in_test = call.excinfo.traceback.filter(lambda entry: entry.path == item.path)
-        call.excinfo.traceback = in_test
+    error = call.excinfo.value if call.excinfo is not None else None
+    clean = isinstance(error, (ContractFailure, SuiteError))
+    if ours and clean:
+        # Its text replaces the traceback below; formatting the traceback (and the exceptions
+        # chained to it) first would parse the source of every frame for nothing, ~0.5 s each.
+        error.__cause__ = error.__context__ = None
+        in_test = [entry for entry in call.excinfo.traceback if entry.path == item.path]
+        call.excinfo.traceback = type(call.excinfo.traceback)(in_test[-1:])
     report = yield
     if not ours:
         return report
-    redact = item.config.stash[SETTINGS].redact
+    settings = item.config.stash.get(SETTINGS, None)
+    redact = settings.redact if settings is not None else Redactor()
     path, lineno = item.location[0], (item.location[1] or 0) + 1
-    error = call.excinfo.value if call.excinfo is not None else None
-    if report.failed and isinstance(error, ContractFailure):
+    if report.failed and clean:
         report.longrepr = CleanRepr(redact(str(error)), path, lineno)
         target = item.config.stash.get(TARGET, None)
         if target is not None and error is target.unreachable:
@@ -263,13 +243,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """List the undocumented fields seen (warnings unless --strict), once each."""
+    """What the target sent beyond the document, and how often it asked the suite to wait."""
     target = config.stash.get(TARGET, None)
-    if target is None or not target.notes:
+    if target is None:
         return
-    redact = config.stash[SETTINGS].redact
-    terminalreporter.section("contract: undocumented fields", sep="-", yellow=True)
-    for field, where in sorted(target.notes.items()):
-        terminalreporter.line(redact(f"{field} in {', '.join(sorted(where))}"))
-    terminalreporter.line("These are warnings: pass --strict (or set CONTRACT_STRICT=1) to make "
-                          "them failures.")
+    for title, lines in target.summary():
+        terminalreporter.section(title, sep="-", yellow=True)
+        for line in lines:
+            terminalreporter.line(target.settings.redact(line))

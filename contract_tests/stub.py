@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+from .errors import SuiteError
+
 # The stub's first line: "mockserver: scenario 'default' (...) at http://127.0.0.1:PORT".
 _URL = re.compile(r" at (http://\S+)\s*$")
 START_TIMEOUT = 30.0
@@ -28,7 +30,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-class StubError(Exception):
+class StubError(SuiteError):
     """The local stub could not be started."""
 
 

@@ -1,4 +1,4 @@
-"""Story: the one deletable account is deleted once, then it is gone everywhere."""
+"""Story: the one deletable account is deleted once, then it is gone everywhere, and only it."""
 
 import pytest
 
@@ -33,6 +33,19 @@ def test_a_deleted_account_is_no_longer_listed(contract, contract_deletion):
     listing = contract_deletion.step(contract, "list after delete")
     checks.expected_status(listing, 200, "the list after a delete")
     checks.not_listed(listing, contract.deletable_id(), "it was deleted")
+
+
+def test_the_delete_removes_that_account_and_no_other(contract, contract_deletion):
+    """The list after the delete is the list before it without that one account."""
+    before = contract_deletion.step(contract, "list before")
+    after = contract_deletion.step(contract, "list after delete")
+    checks.removed_exactly(before, after, contract.deletable_id())
+
+
+def test_every_other_account_reads_as_before_the_delete(contract, contract_deletion):
+    """Each other listed account still reads 200 with the same fields (volatile ones aside)."""
+    for before, after in contract_deletion.other_reads(contract):
+        checks.reads_as_before(before, after, contract.deletable_id())
 
 
 def test_a_second_delete_is_404(contract, contract_deletion):

@@ -3,7 +3,7 @@
 import pytest
 
 from contract_tests import checks
-from contract_tests.api import UNKNOWN_ID
+from contract_tests.api import BLANK_ID, UNKNOWN_ID
 
 
 def test_reading_an_unknown_id_is_404(contract):
@@ -12,8 +12,8 @@ def test_reading_an_unknown_id_is_404(contract):
 
 
 def test_reading_a_blank_id_is_422(contract):
-    """`:id` missing: 422 `Social account id is required`."""
-    checks.documented_answer(contract.read(""), "a blank id", "idRequired")
+    """A white-space id (`/social-account/%20`): 422 `Social account id is required`."""
+    checks.documented_answer(contract.read(BLANK_ID), "a blank id", "idRequired")
 
 
 @pytest.mark.contract_writes
@@ -24,5 +24,5 @@ def test_deleting_an_unknown_id_is_404(contract):
 
 @pytest.mark.contract_writes
 def test_deleting_a_blank_id_is_422(contract):
-    """A DELETE with `:id` missing answers 422."""
-    checks.documented_answer(contract.delete(""), "a blank id", "idRequired")
+    """A DELETE of a white-space id (`/social-account/%20`) answers 422."""
+    checks.documented_answer(contract.delete(BLANK_ID), "a blank id", "idRequired")

@@ -23,6 +23,13 @@ def test_each_account_sits_under_its_own_platform_key(contract):
     checks.platform_placement_conformance(listing)
 
 
+def test_every_account_is_listed_once(contract):
+    """An id appears once in the whole list: not twice under one key, nor under two keys."""
+    listing = contract.list("api")
+    checks.expected_status(listing, 200, "the list of a workspace")
+    checks.unique_ids_conformance(listing)
+
+
 def test_an_empty_workspace_lists_four_empty_arrays(contract):
     """A workspace with no connected accounts still answers 200 with every array empty."""
     contract.key("empty")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .engine import ENGINES, listen
 from .errors import ConfigError, MockServerError, ScenarioError
 from .loopback import is_loopback
 
@@ -79,7 +80,18 @@ def serve_parser() -> argparse.ArgumentParser:
         help="check every response against openapi.yaml and log any departure",
     )
     parser.add_argument(
-        "--threads", type=int, default=8, help="worker threads (default %(default)s)"
+        "--threads",
+        type=int,
+        default=32,
+        help="requests answered at once, at most; latency faults hold one each while they wait "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="HTTP engine: granian (Rust, fast) where it loads, else waitress "
+        "(default %(default)s)",
     )
     parser.add_argument(
         "--cors-origin",
@@ -170,27 +182,19 @@ def _describe(app, url: str) -> str:
 
 
 def serve(argv: Sequence[str]) -> int:
-    """Build the app and serve it with waitress until interrupted."""
+    """Build the app and serve it until interrupted (Ctrl-C or SIGTERM)."""
     args = serve_parser().parse_args(argv)
     config = serve_config(args)
     from .app import create_app
 
     _log_to_stderr()
     app = create_app(config)
-    import waitress
-
     try:
-        server = waitress.create_server(
-            app, host=args.host, port=args.port, threads=args.threads, ident="mockserver"
-        )
-    except OSError as exc:
-        raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(_describe(app, f"http://{host}:{server.effective_port}"), flush=True)
-    try:
+        server = listen(app, args.host, args.port, args.threads, args.engine)
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        print(_describe(app, f"http://{host}:{server.port}"), flush=True)
+        print(f"engine: {server.name}", flush=True)
         server.run()
-    except KeyboardInterrupt:
-        pass
     finally:
         app.extensions["mockserver.reloader"].stop()
     return 0

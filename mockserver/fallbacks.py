@@ -11,10 +11,30 @@ from .admin import PREFIX as ADMIN_PREFIX
 from .responses import stub_error
 
 log = logging.getLogger("mockserver")
+# The largest request head (path, query and headers) answered; the HTTP engine is given room
+# above this (engine.ENGINE_HEAD_BYTES), so a larger head gets this JSON 431, not the engine's.
+HEAD_LIMIT = 256 * 1024
+
+
+def head_size(environ: dict) -> int:
+    """Bytes of the request's path, query and header names and values, roughly as sent."""
+    size = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            size += len(key) - 1 + len(value)  # `HTTP_` less the `: ` and CRLF it stood for
+    return size
 
 
 def init_app(app: Flask) -> None:
     """Register problem+json error handlers so no answer is ever an HTML page."""
+
+    @app.before_request
+    def refuse_large_heads():
+        size = head_size(request.environ)
+        if size > HEAD_LIMIT:
+            return stub_error(431, "http-error", f"The request's headers take {size // 1024} "
+                              f"kB; this stub accepts at most {HEAD_LIMIT // 1024} kB")
+        return None
 
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound):

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # bench/ is a folder of scripts in the checkout, not installed
     sys.path.insert(0, str(ROOT))
 
-from bench import floor, load, loadgen, make_scenario, report, run  # noqa: E402
+from bench import floor, load, loadgen, make_scenario, prism, report, run  # noqa: E402
 
 WRK_OUTPUT = """\
 Running 3s test @ http://127.0.0.1:40123/social-account
@@ -82,58 +82,155 @@ def test_a_negative_account_count_is_refused():
         make_scenario.scenario_text(-1, ("linkedin",))
 
 
-def results(**stub_overrides) -> dict:
-    floor_side = {"startup_ms": 100.0, "peak_rss_mib": 30.0,
-                  "list": {"rps": 1000.0, "p50_ms": 2.0, "p99_ms": 10.0},
-                  "read": {"rps": 1000.0, "p50_ms": 2.0, "p99_ms": 10.0}}
-    stub = json.loads(json.dumps(floor_side))
-    for key, value in stub_overrides.items():
-        *parents, leaf = key.split("__")
-        node = stub
-        for parent in parents:
-            node = node[parent]
-        node[leaf] = value
-    return {"stub": stub, "floor": floor_side, "contract": {"wall_s": 2.0}}
+def side(rps: float = 1000.0, p99: float = 10.0, startup: float = 100.0,
+         rss: float = 30.0) -> dict:
+    figures = {"rps": rps, "p50_ms": 2.0, "p99_ms": p99}
+    return {"startup_ms": startup, "idle_rss_mib": rss, "peak_rss_mib": rss,
+            "list": dict(figures), "read": dict(figures)}
 
 
-def verdicts(rows) -> dict[str, str]:
-    return {row["key"]: row["verdict"] for row in rows}
+def results(**sides) -> dict:
+    """A run where every side is measured; keyword arguments replace whole sides."""
+    data = {"sides": {"stub": side(), "floor_granian": side(), "floor_waitress": side(),
+                      "prism": side(rps=100.0, rss=150.0)},
+            "contract": {"wall_s": 2.0}, "prism": {"version": "5.14.2", "note": ""},
+            "scale": {"10000": {"stub": {"startup_ms": 1000.0, "peak_rss_mib": 60.0},
+                                "floor_granian": {"startup_ms": 300.0, "peak_rss_mib": 50.0}}}}
+    data["sides"].update(sides)
+    return data
 
 
-@pytest.mark.parametrize(("override", "key", "expected"), [
-    ({"startup_ms": 130.0}, "startup_ms", "PASS"),
-    ({"startup_ms": 131.0}, "startup_ms", "FAIL"),
-    ({"list__rps": 850.0}, "list.rps", "PASS"),
-    ({"list__rps": 849.0}, "list.rps", "FAIL"),
-    ({"read__p99_ms": 13.0}, "read.p99_ms", "PASS"),
-    ({"read__p99_ms": 13.1}, "read.p99_ms", "FAIL"),
-    ({"peak_rss_mib": 45.0}, "peak_rss_mib", "PASS"),
-    ({"peak_rss_mib": 45.3}, "peak_rss_mib", "FAIL"),
-], ids=lambda value: str(value))
-def test_each_target_is_a_bound_on_stub_over_floor(override, key, expected):
-    assert verdicts(report.evaluate(results(**override)))[key] == expected
+def rows_by(data: dict) -> dict[tuple[str, str], dict]:
+    return {(row["key"], row["against"]): row for row in report.evaluate(data)}
 
 
-def test_the_ratio_is_stub_over_floor():
-    rows = {row["key"]: row for row in report.evaluate(results(startup_ms=150.0))}
-    assert rows["startup_ms"]["ratio"] == pytest.approx(1.5)
-    assert rows["list.p50_ms"]["verdict"] == "-"  # no target: shown, not judged
+def test_every_target_passes_when_the_stub_matches_the_floors():
+    rows = report.evaluate(results())
+    assert [row["verdict"] for row in rows] == ["PASS"] * len(report.TARGETS)
+    assert report.summary(rows) == f"targets: {len(rows)}/{len(rows)} pass"
+
+
+@pytest.mark.parametrize(("rps", "expected"), [(800.0, "PASS"), (799.0, "FAIL")])
+def test_requests_per_second_are_held_to_the_fastest_floor(rps, expected):
+    # waitress' floor is slower: the bound is 0.80 of granian's 1,000/s, not of 500/s.
+    row = rows_by(results(stub=side(rps=rps), floor_waitress=side(rps=500.0)))[
+        ("list.rps", "floor")]
+    assert (row["reference"], row["verdict"]) == (1000.0, expected)
+    assert row["note"] == "vs floor (granian)"
+
+
+def test_p99_is_held_to_the_floor_that_served_fastest_not_the_lowest_p99():
+    data = results(stub=side(p99=13.0), floor_granian=side(rps=2000.0, p99=10.0),
+                   floor_waitress=side(rps=900.0, p99=5.0))
+    row = rows_by(data)[("read.p99_ms", "floor")]
+    assert (row["reference"], row["value"], row["verdict"]) == (10.0, 1.3, "PASS")
+
+
+def test_start_up_is_held_to_the_fastest_starting_floor():
+    data = results(stub=side(startup=131.0), floor_waitress=side(startup=100.0),
+                   floor_granian=side(startup=200.0))
+    assert rows_by(data)[("startup_ms", "floor")]["verdict"] == "FAIL"
+
+
+@pytest.mark.parametrize(("prism_rps", "expected"), [(500.0, "PASS"), (501.0, "FAIL")])
+def test_requests_per_second_must_double_prisms(prism_rps, expected):
+    data = results(prism=side(rps=prism_rps, rss=150.0))
+    assert rows_by(data)[("list.rps", "prism")]["verdict"] == expected
+
+
+@pytest.mark.parametrize(("prism_rss", "expected"), [(60.0, "PASS"), (59.0, "FAIL")])
+def test_idle_memory_must_be_half_prisms_at_most(prism_rss, expected):
+    data = results(prism=side(rps=100.0, rss=prism_rss))
+    assert rows_by(data)[("idle_rss_mib", "prism")]["verdict"] == expected
+
+
+def test_without_prism_its_targets_are_not_measured_and_do_not_pass():
+    data = results()
+    del data["sides"]["prism"]
+    data["prism"] = {"version": None, "note": "skipped: Node.js is not installed"}
+    rows = report.evaluate(data)
+    prism_rows = [row for row in rows if row["against"] == "prism"]
+    assert {row["verdict"] for row in prism_rows} == {"n/a"}
+    assert {row["note"] for row in prism_rows} == {"skipped: Node.js is not installed"}
+    summary = report.summary(rows)
+    assert summary.startswith(f"targets: {len(rows) - len(prism_rows)}/{len(rows)} pass;")
+    assert "idle RSS, all processes ≤ 0.50× Prism: n/a" in summary
+    assert "n/a (skipped: Node.js is not installed)" in report.targets_table(rows)
+
+
+def test_a_floor_not_measured_leaves_its_targets_na():
+    data = results()
+    del data["sides"]["floor_granian"]["read"], data["sides"]["floor_waitress"]["read"]
+    rows = rows_by(data)
+    assert rows[("read.rps", "floor")]["verdict"] == "n/a"
+    assert rows[("list.rps", "floor")]["verdict"] == "PASS"
 
 
 @pytest.mark.parametrize(("wall", "expected"), [(2.99, "PASS"), (3.0, "FAIL"), (None, "n/a")])
 def test_the_contract_suite_must_take_under_three_seconds(wall, expected):
     data = results()
-    data["contract"] = {"wall_s": wall, "note": "" if wall else "contract_tests/ has no tests"}
-    assert verdicts(report.evaluate(data))["contract.wall_s"] == expected
+    data["contract"] = {"wall_s": wall, "note": ""}
+    assert rows_by(data)[("contract.wall_s", "value")]["verdict"] == expected
 
 
-def test_a_figure_not_measured_is_na_not_a_failure():
+def test_a_contract_run_that_failed_is_not_a_measurement():
+    # The plain install: `python -m pytest` exits 1 with its complaint on stderr only.
+    failed = run.contract_result([0.03, 0.03], [1, 1], ["No module named pytest"] * 2)
+    assert failed["wall_s"] is None and failed["note"] == "pytest exited 1: No module named pytest"
+    assert run.contract_result([1.0, 2.0, 9.0], [0, 0, 0], ["ok"] * 3)["wall_s"] == 2.0
+
+
+def test_the_contract_run_says_which_install_it_needs_when_pytest_is_missing(monkeypatch, tmp_path):
+    args = run.parser().parse_args(["--contract-runs", "1"])
+    found = run.importlib.util.find_spec
+    monkeypatch.setattr(run.importlib.util, "find_spec",
+                        lambda name: None if name == "pytest" else found(name))
+    contract = run.Bench(args, tmp_path).contract()
+    assert contract == {"wall_s": None,
+                        "note": "pytest is not installed: pip install -e '.[bench]'"}
+
+
+@pytest.mark.parametrize(("stub_s", "floor_rss", "verdicts"), [
+    (1.5, 40.0, ("PASS", "PASS")), (1.51, 39.9, ("FAIL", "FAIL"))])
+def test_the_largest_scale_run_is_held_to_its_targets(stub_s, floor_rss, verdicts):
     data = results()
-    del data["floor"]["read"]
-    rows = report.evaluate(data)
-    assert verdicts(rows)["read.rps"] == "n/a"
-    assert "read: requests/s n/a" in report.summary(rows)
-    assert "| read: requests/s | 1,000/s | n/a |" in report.table(rows)
+    data["scale"]["1000"] = {"stub": {"startup_ms": 1.0, "peak_rss_mib": 1.0},
+                             "floor_granian": {"startup_ms": 1.0, "peak_rss_mib": 1.0}}
+    data["scale"]["10000"]["stub"]["startup_ms"] = stub_s * 1000
+    data["scale"]["10000"]["floor_granian"]["peak_rss_mib"] = floor_rss
+    rows = rows_by(data)
+    assert (rows[("scale.startup_s", "value")]["verdict"],
+            rows[("scale.peak_rss_mib", "floor")]["verdict"]) == verdicts
+    assert rows[("scale.startup_s", "value")]["figure"].startswith("10000 accounts: ")
+
+
+def test_no_scale_run_leaves_the_scale_targets_na():
+    data = results()
+    data["scale"] = {}
+    rows = rows_by(data)
+    assert rows[("scale.startup_s", "value")]["verdict"] == "n/a"
+    assert rows[("scale.peak_rss_mib", "floor")]["note"] == "not run"
+
+
+@pytest.mark.parametrize(("text", "counts"), [("1000,10000", [1000, 10000]), ("0", []),
+                                              ("10000, 1000", [1000, 10000])])
+def test_scale_counts(text, counts):
+    assert run.scale_counts(text) == counts
+
+
+def test_a_bad_scale_count_is_one_sentence():
+    with pytest.raises(ValueError, match="--scale takes account counts such as 1000,10000"):
+        run.scale_counts("ten")
+
+
+def test_prism_is_skipped_with_a_reason_without_node(monkeypatch, tmp_path):
+    monkeypatch.setattr(prism.shutil, "which", lambda _name: None)
+    assert prism.locate(tmp_path) == (None, "skipped: Node.js is not installed")
+
+
+def test_prism_runs_silent_on_localhost(tmp_path):
+    argv = prism.argv(tmp_path / "prism", run.SPEC, 4321)
+    assert argv[1:] == ["mock", str(run.SPEC), "-h", "127.0.0.1", "-p", "4321", "-v", "silent"]
 
 
 def test_wrk_output_is_read_in_milliseconds():
@@ -167,16 +264,26 @@ def test_load_goes_only_to_localhost():
 def test_the_bench_command_runs_end_to_end(tmp_path):
     out = tmp_path / "latest.json"
     done = subprocess.run(
-        [sys.executable, "bench/run.py", "--starts", "1", "--rounds", "1", "--duration", "0.3",
-         "--warmup", "0", "--loader", "python", "--scale", "20", "--scale-starts", "1",
-         "--contract-runs", "0", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+        [sys.executable, "bench/run.py", "--starts", "1", "--rounds", "1", "--duration", "1",
+         "--warmup", "0", "--loader", "python", "--connections", "2", "--scale", "20",
+         "--scale-starts", "1", "--contract-runs", "0", "--no-prism", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     data = json.loads(out.read_text())
-    for side in ("stub", "floor"):
-        assert data[side]["startup_ms"] > 0 and data[side]["peak_rss_mib"] > 0
-        assert data[side]["list"]["rps"] > 0 and data[side]["read"]["rps"] > 0
-    assert data["scale"]["accounts"] == 20 and data["scale"]["stub"]["list"]["rps"] > 0
-    assert [row["key"] for row in data["rows"]][:len(report.ROWS)] == [r[0] for r in report.ROWS]
+    for name in ("stub", "floor_granian", "floor_waitress"):
+        measured = data["sides"][name]
+        assert measured["startup_ms"] > 0 and measured["peak_rss_mib"] > 0
+        assert measured["idle_rss_mib"] > 0
+        assert measured["list"]["rps"] > 0 and measured["read"]["rps"] > 0
+    assert data["engines"]["stub"].startswith("granian ")
+    assert data["engines"]["floor_granian"].startswith("granian ")
+    assert data["engines"]["floor_waitress"].startswith("waitress ")
+    assert data["scale"]["20"]["accounts"] == 20
+    assert data["scale"]["20"]["stub"]["list"]["rps"] > 0
+    assert [(row["key"], row["against"]) for row in data["rows"]] == [
+        (t.key, t.against) for t in report.TARGETS]
+    verdicts = {(row["key"], row["against"]): row["verdict"] for row in data["rows"]}
+    assert verdicts[("list.rps", "prism")] == "n/a"  # --no-prism: not measured, not passed
+    assert verdicts[("contract.wall_s", "value")] == "n/a"
     assert "| start-up to first 200 (median) |" in done.stdout
     assert out.with_suffix(".md").read_text() in done.stdout

@@ -7,7 +7,14 @@ import functools
 import pytest
 from contract_servers.app import BREAKAGES, SECRETS, ContractServer
 from contract_servers.serve import serving
-from contract_servers.suite import SUITE, against, clean_environment, run_suite
+from contract_servers.suite import (
+    API_KEY_ONLY,
+    SUITE,
+    TESTS,
+    against,
+    clean_environment,
+    run_suite,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -55,6 +62,29 @@ CAUGHT = {
                           "Not the documented answer for a deleted account"),
     "still-listed": ("test_delete.py", "test_a_deleted_account_is_no_longer_listed",
                      "The list shows an account it must not: it was deleted"),
+    "repeated-id": ("test_list.py", "test_every_account_is_listed_once",
+                    'An account id is listed more than once\n\nRequest: GET /social-account (with '
+                    '--api-key)\nReceived: id "acc_LI_000001" at $.data.socialAccounts.linkedin[0] '
+                    "and at $.data.socialAccounts.linkedin[1]"),
+    "shared-id": ("test_list.py", "test_every_account_is_listed_once",
+                  'Received: id "acc_LI_000001" at $.data.socialAccounts.instagram[0] and at '
+                  "$.data.socialAccounts.linkedin[0]"),
+    "delete-takes-another": ("test_delete.py", "test_the_delete_removes_that_account_and_no_other",
+                             'The delete of "acc_TH_000004" changed more of the list than that '
+                             'account\n\nRequest: GET /social-account (with --api-key)\nReceived: '
+                             '"acc_LI_000001" (under linkedin) is gone too'),
+    "delete-changes-another": ("test_delete.py",
+                               "test_every_other_account_reads_as_before_the_delete",
+                               'The delete of "acc_TH_000004" changed another account\n\n'
+                               "Request: GET /social-account/acc_LI_000001 (with --api-key)\n"
+                               'Received: after: accountName="Acme (renamed)"\n'
+                               'Documented: as before: accountName="Acme"'),
+    "platform-spelling": ("test_read.py", "test_every_listed_account_can_be_read",
+                          'JSON path: $.data.socialAccount.platformType\nRule: enum: ["linkedin", '
+                          '"instagram", "tiktok", "threads"]\nValue: "LinkedIn"'),
+    "message-spelling": ("test_errors.py", "test_reading_an_unknown_id_is_404",
+                         'JSON path: $.message\nRule: const: "Social account not found"\nValue: '
+                         '"Social Account not found"'),
 }
 
 
@@ -73,14 +103,14 @@ def suite(server, pytester, monkeypatch):
 
 
 def test_every_breakage_is_covered():
-    assert set(CAUGHT) | {"undocumented-field", "echo-key"} <= set(BREAKAGES)
+    assert set(CAUGHT) | {"undocumented-field", "echo-key", "usage-spelling"} <= set(BREAKAGES)
 
 
 def test_a_conforming_server_passes_the_whole_suite(suite):
     outcome = suite(None)
     assert outcome.ret == 0, outcome.output
     assert outcome.failures == {} and outcome.skipped == {}
-    assert outcome.passed == 28
+    assert outcome.passed == TESTS
     assert "contract: undocumented fields" not in outcome.output
 
 
@@ -117,6 +147,24 @@ def test_an_undocumented_field_fails_with_strict(suite):
     assert "$.data.socialAccount.internalNote" in text
 
 
+def test_a_value_outside_the_examples_is_a_warning_naming_the_spelling(suite):
+    outcome = suite("usage-spelling", target=f"{SUITE}/test_read.py")
+    assert outcome.ret == 0, outcome.output
+    assert "contract: values outside the document's examples" in outcome.output
+    assert ('$.data.usage[*].status = "pending" (the document\'s examples: PENDING, PUBLISHED, '
+            'DRAFT; another spelling of "PENDING"?) in GET /social-account/{id} 200'
+            ) in outcome.output
+
+
+def test_a_value_outside_the_examples_fails_with_strict(suite):
+    outcome = suite("usage-spelling", "--strict", target=f"{SUITE}/test_read.py")
+    assert outcome.ret == 1
+    text = outcome.failure("test_every_listed_account_can_be_read")
+    assert text.startswith("A value outside the document's examples (a failure because of "
+                           "--strict)")
+    assert 'Received: 200 with $.data.usage[2].status = "pending"' in text
+
+
 def test_strict_also_comes_from_the_environment(suite, monkeypatch):
     monkeypatch.setenv("CONTRACT_STRICT", "1")
     outcome = suite("undocumented-field", target=f"{SUITE}/test_read.py")
@@ -133,5 +181,5 @@ def test_checks_without_their_key_are_skipped_with_a_reason(server, pytester, mo
     assert "needs --empty-api-key (or EMBED_EMPTY_API_KEY)" in reasons
     assert "needs --unqualified-api-key (or EMBED_UNQUALIFIED_API_KEY)" in reasons
     assert "needs --delete-account-id (or CONTRACT_DELETE_ACCOUNT_ID)" in reasons
-    assert len(outcome.skipped) == 15 and outcome.passed == 13
+    assert len(outcome.skipped) == TESTS - API_KEY_ONLY and outcome.passed == API_KEY_ONLY
     assert server.deleted == set()

@@ -11,7 +11,14 @@ import pytest
 import requests
 from contract_servers.app import ContractServer
 from contract_servers.serve import serving
-from contract_servers.suite import ENVIRONMENT, SUITE, against, clean_environment, run_suite
+from contract_servers.suite import (
+    ENVIRONMENT,
+    SUITE,
+    TESTS,
+    against,
+    clean_environment,
+    run_suite,
+)
 from stub_process import running_stub
 
 from contract_tests import plugin
@@ -44,7 +51,7 @@ def _sessions(url: str) -> list[str]:
 def test_two_runs_in_a_row_against_one_stub_both_pass(pytester, stub_url):
     first = run_suite(pytester, "--base-url", stub_url, *STUB_KEYS)
     second = run_suite(pytester, "--base-url", stub_url, *STUB_KEYS)
-    assert (first.ret, first.failures) == (0, {}) and first.passed >= 28
+    assert (first.ret, first.failures) == (0, {}) and first.passed == TESTS
     assert (second.ret, second.failures) == (0, {}) and second.passed == first.passed
     # Each deleted the account in its own session; the stub itself still has it.
     read = requests.get(f"{stub_url}/social-account/{DELETABLE}", headers={"embed-api-key": DEMO},
@@ -68,7 +75,7 @@ def test_two_runs_at_the_same_time_against_one_stub_both_pass(stub_url):
 
 def test_the_stub_started_by_the_suite_is_used_in_a_session(pytester):
     result = pytester.runpytest_inprocess(SUITE, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=28)
+    result.assert_outcomes(passed=TESTS)
     config = result.reprec.getcall("pytest_sessionfinish").session.config
     session = config.stash[plugin.TARGET].session
     assert session is not None and session.startswith("contract-")

@@ -22,8 +22,8 @@ LAYERS = {
     "requests": ["responses", "stub", "auth", "overrides", "handlers", "routing"],
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "fallbacks",
               "admin"],
-    "face": ["startup_cache", "app", "cli", "build_cache", "__init__", "__main__", "remote",
-             "record", "drift"],
+    "face": ["startup_cache", "app", "engine", "cli", "build_cache", "__init__", "__main__",
+             "remote", "record", "drift"],
 }
 LEVEL = {module: level for level, modules in enumerate(LAYERS.values()) for module in modules}
 

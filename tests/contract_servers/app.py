@@ -56,6 +56,13 @@ BREAKAGES = {
     "invalid-json": "the list body is cut off mid-JSON",
     "html": "the list answers a 502 HTML error page",
     "empty-body": "the list answers 200 with an empty body",
+    "repeated-id": "the list shows the LinkedIn account twice under linkedin",
+    "shared-id": "the Instagram account has the LinkedIn account's id",
+    "delete-takes-another": "deleting an account also deletes the LinkedIn account",
+    "delete-changes-another": "deleting an account renames the LinkedIn account",
+    "usage-spelling": "a read's usage status is spelled pending, not PENDING",
+    "platform-spelling": "a read's platformType is LinkedIn, not linkedin",
+    "message-spelling": "the 404 message is 'Social Account not found'",
 }
 
 
@@ -75,9 +82,13 @@ USAGE = [{"_count": 7, "status": "PUBLISHED"}, {"_count": 0, "status": "DRAFT"}]
 class ContractServer:
     """The WSGI app: workspaces by key, one `breakage` (or None), and `reset()` between runs."""
 
-    def __init__(self, redirect_to: str = "http://localhost:9"):
+    def __init__(self, redirect_to: str = "http://localhost:9",
+                 seed: list[dict[str, Any]] | None = None,
+                 usage: list[dict[str, Any]] | None = None):
         self.breakage: str | None = None
         self.redirect_to = redirect_to
+        self.seed = seed or SEED
+        self.usage = usage or USAGE
         self.url = ""  # set by serve.serving
         self._lock = threading.Lock()
         self.reset()
@@ -87,10 +98,12 @@ class ContractServer:
         assert breakage is None or breakage in BREAKAGES, breakage
         with self._lock:
             self.breakage = breakage
-            self.accounts = {API_KEY: [dict(a) for a in SEED], EMPTY_KEY: []}
+            self.requests = 0
+            self.accounts = {API_KEY: [dict(a) for a in self.seed], EMPTY_KEY: []}
             self.deleted: set[str] = set()
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        self.requests += 1
         status, body, headers = self.answer(environ)
         if isinstance(body, (bytes, str)):
             data = body.encode() if isinstance(body, str) else body
@@ -133,7 +146,7 @@ class ContractServer:
             return hostile
         shown = self.accounts[API_KEY] if brk == "cross-list" else self.accounts[key]
         if brk == "still-listed" and key == API_KEY:
-            shown = [a for a in SEED if a["id"] in {x["id"] for x in shown} | self.deleted]
+            shown = [a for a in self.seed if a["id"] in {x["id"] for x in shown} | self.deleted]
         grouped: dict[str, list] = {"threads": [], "tiktok": [], "instagram": [], "linkedin": []}
         for account in shown:
             platform = account["platformType"]
@@ -142,6 +155,11 @@ class ContractServer:
             grouped[platform].append(account)
         if brk == "missing-platform":
             del grouped["threads"]
+        if brk == "repeated-id" and grouped["linkedin"]:
+            grouped["linkedin"].append(grouped["linkedin"][0])
+        if brk == "shared-id" and grouped["linkedin"] and grouped["instagram"]:
+            grouped["instagram"][0] = {**grouped["instagram"][0],
+                                       "id": grouped["linkedin"][0]["id"]}
         status = 201 if brk == "status" else 200
         body = {"data": {"socialAccounts": grouped}, "success": True}
         if brk == "content-type":
@@ -154,7 +172,7 @@ class ContractServer:
         if brk == "cross-read" and not deleting or brk == "cross-delete" and deleting:
             pools = list(self.accounts.values())
         if brk == "read-after-delete" and not deleting:
-            pools.append([a for a in SEED if a["id"] in self.deleted])
+            pools.append([a for a in self.seed if a["id"] in self.deleted])
         return next((a for pool in pools for a in pool if a["id"] == account_id), None)
 
     def _read(self, key: str, account_id: str):
@@ -168,7 +186,7 @@ class ContractServer:
         full = {"updatedAt": "2026-05-02T08:00:00Z", "createdAt": "2026-05-01T12:00:00+02:00",
                 "tokenExpiresAt": "2026-09-01T00:00:00.000Z", **account,
                 "workspaceId": "ws-A", "organizationId": "org-A"}
-        usage = [dict(row) for row in USAGE]
+        usage = [dict(row) for row in self.usage]
         if brk == "schema":
             full["accountName"] = 42
         if brk == "date-time":
@@ -179,6 +197,10 @@ class ContractServer:
             usage.append({"_count": 1, "status": "PUBLISHED"})
         if brk == "negative-count":
             usage[1]["_count"] = -1
+        if brk == "usage-spelling":
+            usage.append({"_count": 2, "status": "pending"})
+        if brk == "platform-spelling" and full["platformType"] == "linkedin":
+            full["platformType"] = "LinkedIn"
         body = {"data": {"usage": usage, "socialAccount": full}, "success": True}
         if brk == "undocumented-field":
             full["internalNote"] = "vip"
@@ -196,12 +218,20 @@ class ContractServer:
                 if account in pool:
                     pool.remove(account)
             self.deleted.add(account_id)
+            first = self.accounts[API_KEY][0] if self.accounts[API_KEY] else None
+            if brk == "delete-takes-another" and first is not None:
+                self.accounts[API_KEY].remove(first)
+                self.deleted.add(first["id"])
+            if brk == "delete-changes-another" and first is not None:
+                first["accountName"] += " (renamed)"
         if brk == "delete-status":
             return "204 No Content", b"", {}
         return self._json(200, DELETED)
 
     # -- answers ---------------------------------------------------------------------------------
     def _not_found(self, key: str):
+        if self.breakage == "message-spelling":
+            return self._json(404, {"success": False, "message": "Social Account not found"})
         if self.breakage == "echo-key":
             echoed = f"{NOT_FOUND['message']} for {key}"
             return self._json(404, {"success": False, "message": echoed})

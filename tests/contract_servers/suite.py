@@ -13,14 +13,18 @@ import contract_tests
 # The suite's lazily imported modules (and so PyYAML, requests, jsonschema) are imported here,
 # outside every in-process run: pytester drops the modules a run imported, and some extension
 # modules break when imported a second time (PyYAML's C loader then fails every parse).
-from contract_tests import api, lifecycle, stub  # noqa: F401
+from contract_tests import api, lifecycle, report, stub  # noqa: F401
 
 from .app import API_KEY, DELETABLE_ID, EMPTY_KEY, UNPAID_KEY
 
 SUITE = str(Path(contract_tests.__file__).resolve().parent)
 ENVIRONMENT = ("CONTRACT_BASE_URL", "PYTEST_BASE_URL", "EMBED_API_KEY", "EMBED_EMPTY_API_KEY",
                "EMBED_UNQUALIFIED_API_KEY", "CONTRACT_DELETE_ACCOUNT_ID", "CONTRACT_STRICT",
-               "CONTRACT_OPENAPI", "CONTRACT_TIMEOUT")
+               "CONTRACT_OPENAPI", "CONTRACT_TIMEOUT", "CONTRACT_RATE", "CONTRACT_NO_PROXY")
+# How many tests the suite has, and how many need no key but --api-key: a run that collects fewer
+# has lost checks without saying so.
+TESTS = 31
+API_KEY_ONLY = 14
 ALL_KEYS = ("--api-key", API_KEY, "--empty-api-key", EMPTY_KEY, "--unqualified-api-key",
             UNPAID_KEY, "--delete-account-id", DELETABLE_ID)
 
