@@ -5,18 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import shutil
 import sys
-import textwrap
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
-from . import shapes
+from .drift_compare import ASPECTS, Observed, Outcome, compare, quoted
+from .drift_report import junit, report_json, table
 from .errors import ConfigError, MockServerError
 from .remote import (
     Answer,
@@ -43,7 +40,6 @@ SITUATIONS: tuple[tuple[str, str | None, str | None], ...] = (
     ("unqualified key", LIST, "unqualified_api_key"),
 )
 OPTIONAL_ROLES = ("empty_api_key", "unqualified_api_key")
-ASPECTS = ("status", "media type", "envelope", "message", "paths")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,117 +84,6 @@ def ignored(values: Sequence[str]) -> set[tuple[str, str | None]]:
                               f"{', '.join(ASPECTS)})")
         out.add((situation, aspect or None))
     return out
-
-
-# -- what one side answered ---------------------------------------------------------------------
-@dataclass
-class Observed:
-    """One side's answer to one situation, reduced to what is compared."""
-
-    status: int | None = None
-    media_type: str | None = None
-    envelope: str | None = None
-    messages: list[str] = field(default_factory=list)
-    shape: shapes.Shape | None = field(default=None, repr=False)
-    note: str | None = None  # why nothing was sent
-
-    @classmethod
-    def of(cls, answer: Answer, redact: Callable[[str], str] = str) -> Observed:
-        """Reduce an answer; `redact` masks keys in its messages before any report wraps them."""
-        try:
-            body = answer.json()
-        except ValueError:
-            return cls(answer.status, answer.media_type, "not JSON")
-        return cls(answer.status, answer.media_type, shapes.envelope(body),
-                   [redact(m) for m in shapes.messages(body)], shapes.shape(body))
-
-    @property
-    def headline(self) -> str:
-        """Status, media type and envelope in one cell."""
-        return self.note or f"{self.status} {self.media_type} {self.envelope}"
-
-    def as_json(self) -> dict[str, Any]:
-        """The observed answer for the JSON report (paths with their sorted types)."""
-        out = {k: v for k, v in asdict(self).items() if k != "shape" and v is not None}
-        if self.shape is not None:
-            out["paths"] = {path: sorted(types) for path, types in sorted(self.shape.types.items())}
-        return out
-
-
-@dataclass
-class Difference:
-    """One aspect of one situation in which the two sides differ."""
-
-    aspect: str
-    real: str
-    stub: str
-    ignored: bool = False  # accepted with --ignore: shown, not a failure
-
-
-@dataclass
-class Outcome:
-    """One situation on both sides and how they differ."""
-
-    situation: str
-    real: Observed
-    stub: Observed
-    differences: list[Difference]
-
-    @property
-    def compared(self) -> bool:
-        """Both sides were sent the situation."""
-        return self.real.note is None and self.stub.note is None
-
-    @property
-    def differs(self) -> bool:
-        """A difference that was not accepted with --ignore."""
-        return any(not d.ignored for d in self.differences)
-
-    def accept(self, ignores: set[tuple[str, str | None]]) -> None:
-        """Mark the differences --ignore accepts."""
-        for difference in self.differences:
-            difference.ignored = bool({(self.situation, None),
-                                       (self.situation, difference.aspect)} & ignores)
-
-
-def _path_differences(real: shapes.Shape, stub: shapes.Shape) -> tuple[list[str], list[str]]:
-    def one_side(mine: shapes.Shape, other: shapes.Shape) -> list[str]:
-        out = []
-        for path, types in mine.types.items():
-            parent = mine.parents[path]
-            if path in other.types:
-                if types != other.types[path]:
-                    out.append(f"{path}: {'|'.join(sorted(types))}")
-            elif parent in other.types and not (path.endswith("[]") and parent in other.empty):
-                # Missing under a parent the other side has, whose items it did show.
-                out.append(f"{path}: {'|'.join(sorted(types))} (only here)")
-        return sorted(out)
-
-    return one_side(real, stub), one_side(stub, real)
-
-
-def _quoted(messages: list[str]) -> str:
-    return " | ".join(json.dumps(m, ensure_ascii=False) for m in messages) or "(none)"
-
-
-def compare(situation: str, real: Observed, stub: Observed) -> Outcome:
-    """The differences between two observed answers: data values are never compared."""
-    outcome = Outcome(situation, real, stub, [])
-    if not outcome.compared:
-        return outcome
-    add = outcome.differences.append
-    for aspect in ("status", "media_type", "envelope"):
-        mine, theirs = getattr(real, aspect), getattr(stub, aspect)
-        if mine != theirs:
-            add(Difference(aspect.replace("_", " "), str(mine), str(theirs)))
-    if real.messages != stub.messages:
-        add(Difference("message", _quoted(real.messages), _quoted(stub.messages)))
-    if real.shape is not None and stub.shape is not None:
-        only_real, only_stub = _path_differences(real.shape, stub.shape)
-        if only_real or only_stub:
-            add(Difference("paths", "\n".join(only_real) or "(same)",
-                           "\n".join(only_stub) or "(same)"))
-    return outcome
 
 
 # -- the two sides ------------------------------------------------------------------------------
@@ -289,90 +174,11 @@ def survey(real: Side, stub: Side) -> list[Outcome]:
         seen = real.observe(name, path, role)
         if name == "list" and seen.status in (401, 402):
             # Every situation would differ, and none of it would be drift: the key is wrong.
-            said = f" ({_quoted(seen.messages)})" if seen.messages else ""
+            said = f" ({quoted(seen.messages)})" if seen.messages else ""
             raise RemoteError(f"{real.remote.origin} refused --api-key with {seen.status}{said}; "
                               "drift needs the key of a workspace with a paid plan")
         outcomes.append(compare(name, seen, stub.observe(name, path, role)))
     return outcomes
-
-
-# -- reports ------------------------------------------------------------------------------------
-def verdict(outcome: Outcome) -> str:
-    """`yes`, `NO`, `ignored` (every difference accepted) or `not compared`."""
-    if not outcome.compared:
-        return "not compared"
-    if outcome.differs:
-        return "NO"
-    return "ignored" if outcome.differences else "yes"
-
-
-def table(outcomes: Sequence[Outcome], width: int | None = None) -> str:
-    """The side-by-side table: situation, real, stub, same?; each difference on its own rows."""
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    first, last = 24, 12
-    cell = max(30, (width - first - last - 6) // 2)
-    lines = [f"{'situation':<{first}}  {'real':<{cell}}  {'stub':<{cell}}  same?"]
-    lines.append("-" * len(lines[0]))
-
-    def row(left: str, real: str, stub: str, same: str) -> None:
-        columns = [_wrap(left, first), _wrap(real, cell), _wrap(stub, cell)]
-        for index in range(max(map(len, columns))):
-            parts = [c[index] if index < len(c) else "" for c in columns]
-            lines.append(f"{parts[0]:<{first}}  {parts[1]:<{cell}}  {parts[2]:<{cell}}  "
-                         f"{same if index == 0 else ''}".rstrip())
-
-    for outcome in outcomes:
-        row(outcome.situation, outcome.real.headline, outcome.stub.headline, verdict(outcome))
-        for difference in outcome.differences:
-            if difference.aspect in ("status", "media type", "envelope"):
-                continue  # the headline shows both already
-            row(f"  {difference.aspect}", difference.real, difference.stub,
-                "ignored" if difference.ignored else "NO")
-    return "\n".join(lines)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    out: list[str] = []
-    for line in text.splitlines() or [""]:
-        out += textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False) or [""]
-    return out
-
-
-def report_json(outcomes: Sequence[Outcome], real_url: str, scenario: str) -> dict[str, Any]:
-    """The same report as JSON."""
-    return {
-        "real": real_url,
-        "stub": {"scenario": scenario},
-        "same": not any(o.differs for o in outcomes),
-        "situations": [
-            {"situation": o.situation, "same": verdict(o), "real": o.real.as_json(),
-             "stub": o.stub.as_json(), "differences": [asdict(d) for d in o.differences]}
-            for o in outcomes
-        ],
-    }
-
-
-def junit(outcomes: Sequence[Outcome]) -> bytes:
-    """A JUnit XML report: one test case per situation, a failure per differing situation."""
-    failures = sum(1 for o in outcomes if o.differs)
-    skipped = sum(1 for o in outcomes if not o.compared)
-    suite = ElementTree.Element("testsuite", name="mockserver drift", tests=str(len(outcomes)),
-                                failures=str(failures), skipped=str(skipped), errors="0")
-    for outcome in outcomes:
-        case = ElementTree.SubElement(suite, "testcase", classname="drift",
-                                      name=outcome.situation)
-        if not outcome.compared:
-            ElementTree.SubElement(case, "skipped",
-                                   message=outcome.real.note or outcome.stub.note or "")
-        elif outcome.differs:
-            failure = ElementTree.SubElement(
-                case, "failure", message="real service and stub differ in "
-                + ", ".join(d.aspect for d in outcome.differences if not d.ignored))
-            failure.text = "\n".join(f"{d.aspect}{' (ignored)' * d.ignored}:\n  real: {d.real}"
-                                     f"\n  stub: {d.stub}" for d in outcome.differences)
-    root = ElementTree.Element("testsuites")
-    root.append(suite)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _write(path: str, data: bytes) -> None:
@@ -384,6 +190,7 @@ def _write(path: str, data: bytes) -> None:
         Path(path).write_bytes(data)
     except OSError as exc:
         raise ConfigError(f"cannot write {path} ({exc.strerror})") from None
+
 
 
 # -- the command --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .admin import PREFIX as ADMIN_PREFIX
-from .responses import stub_error
+from .problems import stub_error
 
 log = logging.getLogger("mockserver")
 # The largest request head (path, query and headers) answered; the HTTP engine is given room

@@ -1,10 +1,9 @@
-"""JSON responses: the document's own example bodies, precomputed, and the stub's own errors."""
+"""The document's answers as responses: its named example bodies, serialised once at start-up."""
 
 from __future__ import annotations
 
 from flask import Response
 
-from .faults import FAULT_HEADER
 from .spec import Spec
 from .store import dump_json
 
@@ -14,29 +13,6 @@ JSON = "application/json; charset=utf-8"
 def json_response(status: int, body: bytes, headers: dict | None = None) -> Response:
     """A JSON response with the media type the real service (Express) sends."""
     return Response(body, status=status, content_type=JSON, headers=headers)
-
-
-PROBLEM = "application/problem+json; charset=utf-8"
-PROBLEM_TITLES = {
-    "override-refused": "The stub cannot give the answer asked for",
-    "session-refused": "The stub cannot use the session asked for",
-    "no-route": "No such path in the document",
-    "method-not-allowed": "No such method on this path in the document",
-    "http-error": "The stub cannot serve this request",
-    "stub-failure": "The stub failed",
-}
-
-
-def stub_error(status: int, kind: str, detail: str) -> Response:
-    """The stub's own answer (RFC 9457 problem), never mistakable for one of the API's answers.
-
-    The media type and `X-Mock-Fault: <kind>` tell clients and validating proxies that the
-    answer is not in openapi.yaml; mockserver/admin-openapi.yaml describes it.
-    """
-    body = {"type": f"urn:mockserver:problem:{kind}", "title": PROBLEM_TITLES[kind],
-            "status": status, "detail": detail}
-    return Response(dump_json(body), status=status, content_type=PROBLEM,
-                    headers={FAULT_HEADER: kind})
 
 
 class Examples:

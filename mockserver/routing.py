@@ -13,7 +13,8 @@ from . import auth, overrides, sessions
 from .errors import SessionError, SpecError
 from .faults import FAULT_HEADER, break_body
 from .handlers import Handler
-from .responses import json_response, stub_error
+from .problems import stub_error
+from .responses import json_response
 from .spec import Operation
 from .stub import Stub
 

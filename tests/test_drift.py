@@ -14,7 +14,8 @@ from contract_servers.suite import clean_environment
 from record_servers import WorkspaceServer
 
 from mockserver.cli import main
-from mockserver.drift import Observed, compare, table
+from mockserver.drift_compare import Observed, compare
+from mockserver.drift_report import table
 
 KEYS = ("--api-key", API_KEY, "--empty-api-key", EMPTY_KEY, "--unqualified-api-key", UNPAID_KEY)
 

@@ -19,11 +19,11 @@ LAYERS = {
     "document": ["spec"],
     "scenarios": ["scenario_schema", "scenarios", "faults"],
     "state": ["store", "sessions"],
-    "requests": ["responses", "stub", "auth", "overrides", "handlers", "routing"],
+    "requests": ["responses", "problems", "stub", "auth", "overrides", "handlers", "routing"],
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "fallbacks",
               "admin"],
     "face": ["startup_cache", "app", "engine", "cli", "build_cache", "__init__", "__main__",
-             "remote", "record", "drift"],
+             "remote", "record", "drift_compare", "drift_report", "drift"],
 }
 LEVEL = {module: level for level, modules in enumerate(LAYERS.values()) for module in modules}
 
