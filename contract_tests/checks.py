@@ -71,7 +71,7 @@ def _body(answer: Answer) -> str:
 def status_code_conformance(answer: Answer) -> None:
     """The status is one the document lists for the operation."""
     exchange, op = answer.exchange, answer.operation
-    if exchange.status in op.statuses:
+    if op.schema_for(exchange.status) is not None:
         return
     if 300 <= exchange.status < 400:
         received = (f"{exchange.status} redirect to {exchange.location or '(no Location)'}: not "
@@ -81,7 +81,7 @@ def status_code_conformance(answer: Answer) -> None:
         received = f"{exchange.status} {media}: {_body(answer)}"
     raise ContractFailure(f"Undocumented status code {exchange.status} for {op.label}",
                           request=answer.request, received=received,
-                          documented=", ".join(map(str, op.statuses)))
+                          documented=op.documented)
 
 
 def content_type_conformance(answer: Answer) -> None:
@@ -124,7 +124,7 @@ def json_body_conformance(answer: Answer) -> Any:
 def response_schema_conformance(answer: Answer, document: Document) -> None:
     """The body validates against the schema of its status, `format` included."""
     op = answer.operation
-    pointer = op.schemas[answer.status]
+    pointer = op.schema_for(answer.status)
     error = best_match(document.validator(pointer).iter_errors(answer.body))
     if error is None:
         return
@@ -132,14 +132,16 @@ def response_schema_conformance(answer: Answer, document: Document) -> None:
     raise ContractFailure(
         "The body does not match the documented schema", request=answer.request,
         received=f"{answer.status} with {path} = {show(error.instance, 160)}",
-        documented=f"the {answer.status} schema of {op.label} in {document.source}",
+        documented=f"the {op.response_name(answer.status)} schema of {op.label} in "
+                   f"{document.source}",
         details=[("JSON path", path), ("Rule", f"{error.validator}: {show(error.validator_value)}"),
                  ("Value", show(error.instance)), ("Why", clip(error.message, 400))])
 
 
 def beyond_the_document(answer: Answer, document: Document, strict: bool) -> Findings:
     """Undocumented fields and values outside the examples: notes, or a failure when `strict`."""
-    found = findings(document, answer.operation.schemas[answer.status], answer.body)
+    op = answer.operation
+    found = findings(document, op.schema_for(answer.status), answer.body)
     if not strict:
         return found
     fields = list(found.fields)
@@ -147,8 +149,8 @@ def beyond_the_document(answer: Answer, document: Document, strict: bool) -> Fin
         raise ContractFailure(f"Undocumented field{'s' * (len(fields) > 1)} in the answer "
                               "(a failure because of --strict)", request=answer.request,
                               received=f"{answer.status} with {', '.join(fields)}",
-                              documented=f"only the fields the {answer.status} schema of "
-                                         f"{answer.operation.label} declares")
+                              documented=f"only the fields the {op.response_name(answer.status)} "
+                                         f"schema of {op.label} declares")
     if found.values:
         raise ContractFailure("A value outside the document's examples (a failure because of "
                               "--strict)", request=answer.request,

@@ -54,6 +54,24 @@ class Operation:
     path: str
     schemas: dict[int, str]  # status -> JSON pointer of the application/json schema
     examples: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    default: str | None = None  # the `default` response's schema: any other failure status
+
+    def schema_for(self, status: int) -> str | None:
+        """Where the schema of an answer with this status lives (None: not documented). The
+        `default` response describes failures, so it covers other 4xx and 5xx, never a 2xx."""
+        if status in self.schemas:
+            return self.schemas[status]
+        return self.default if status >= 400 else None
+
+    def response_name(self, status: int) -> str:
+        """`200`, or `default` for a status only the default response covers."""
+        return str(status) if status in self.schemas else "default"
+
+    @property
+    def documented(self) -> str:
+        """The documented statuses, for failure text: `200, 401, 402 or any other 4xx/5xx`."""
+        listed = ", ".join(map(str, self.statuses))
+        return f"{listed} or any other 4xx/5xx (the `default` response)" if self.default else listed
 
     @property
     def label(self) -> str:
@@ -113,19 +131,25 @@ class Document:
         schemas: dict[int, str] = {}
         examples: dict[str, tuple[int, Any]] = {}
         base = f"/paths/{_escape(path)}/{method}/responses"
+        default = None
         for code, response in (operation.get("responses") or {}).items():
-            if not str(code).isdigit():
-                continue  # `default` and `4XX` ranges are not used by this API
+            if not str(code).isdigit() and code != "default":
+                continue  # `4XX`-style ranges are not used by this API
             response, pointer = self.follow(response, f"{base}/{code}")
             media = (response.get("content") or {}).get("application/json")
             if not isinstance(media, dict) or "schema" not in media:
                 raise DocumentError(f"{self.source}: {method.upper()} {path} {code}: "
                                     "no application/json schema")
-            schemas[int(code)] = f"{pointer}/content/application~1json/schema"
+            schema = f"{pointer}/content/application~1json/schema"
+            if code == "default":
+                default = schema
+                continue
+            schemas[int(code)] = schema
             for name, example in (media.get("examples") or {}).items():
                 example, _ = self.follow(example, pointer)
                 examples[name] = (int(code), example.get("value"))
-        self.operations[operation_id] = Operation(operation_id, method, path, schemas, examples)
+        self.operations[operation_id] = Operation(operation_id, method, path, schemas, examples,
+                                                  default)
 
     def operation(self, method: str, path: str) -> Operation:
         """The operation for a method and path template, e.g. ("GET", "/social-account")."""

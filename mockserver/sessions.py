@@ -207,10 +207,7 @@ class Sessions:
         else:
             key = ("named", scenario_name)
             seed = self._seeds.get(key)
-            if seed is not None and all(
-                file_stamp(path) == stamp
-                for path, stamp in zip(seed.scenario.files, seed.scenario.stamps, strict=True)
-            ):
+            if seed is not None and self._unchanged(seed.scenario):
                 return seed
             known = self._scenarios.names()
             if scenario_name not in known:
@@ -227,6 +224,20 @@ class Sessions:
             while len(self._seeds) > SEED_CACHE:
                 self._seeds.popitem(last=False)
         return seed
+
+    @staticmethod
+    def _unchanged(scenario: Scenario) -> bool:
+        return all(file_stamp(path) == stamp
+                   for path, stamp in zip(scenario.files, scenario.stamps, strict=True))
+
+    def _as_on_disk(self, seed: Seed) -> Seed:
+        """The seed, or a new one when its scenario's files were edited since (and validate)."""
+        if self._unchanged(seed.scenario):
+            return seed
+        try:
+            return Seed(self.store.seed(self._scenarios.reload(seed.scenario)))
+        except ScenarioError:
+            return seed  # an edit that does not validate is not loaded, as for hot reload
 
     # -- the request path -----------------------------------------------------------------
     def enter(self, name: str, scenario_name: str | None = None) -> SessionState:
@@ -287,12 +298,13 @@ class Sessions:
         return self._add(name, scenario_name, self._seed(scenario_name), count=False)
 
     def restart(self, name: str, scenario_name: str | None) -> Session | None:
-        """Back to its seed, or to a fresh seed of another scenario; None if there is no session."""
+        """Back to its seed (as its files are now), or to another scenario's; None if no session."""
         with self._lock:
             session = self._sessions.get(name)
             if session is None:
                 return None
-        seed = session.seed if scenario_name is None else self._seed(scenario_name)
+        seed = self._as_on_disk(session.seed) if scenario_name is None else self._seed(
+            scenario_name)
         with self._lock:
             session = self._sessions.get(name)
             if session is None:

@@ -76,7 +76,7 @@ def test_a_slow_answer_ends_within_the_timeout(suite, server, breakage, title):
 
 @pytest.mark.parametrize("breakage, title, received", [
     ("invalid-json", "The body is not valid JSON", "Received: 200 Unterminated string"),
-    ("html", "Undocumented status code 502 for GET /social-account",
+    ("html", "An HTML page instead of JSON",
      "Received: 502 text/html: an HTML page: <!DOCTYPE html><html><head><title>502 Bad Gateway"),
     ("empty-body", "An empty body where JSON is documented", "Received: 200 an empty body"),
 ], ids=["invalid-json", "html", "empty-body"])

@@ -48,6 +48,9 @@ def test_the_shipped_document_has_what_the_suite_needs(doc):
     assert doc.platforms == ("linkedin", "instagram", "tiktok", "threads")
     assert doc.operation("DELETE", "/social-account/{id}").statuses == (200, 400, 401, 402, 404,
                                                                         422, 500)
+    read = doc.operation("GET", "/social-account/{id}")
+    assert read.schema_for(502) == read.default is not None and read.schema_for(404) != read.default
+    assert read.schema_for(201) is None and read.schema_for(302) is None  # a default is a failure
     with pytest.raises(document.DocumentError, match="has no operation PATCH /social-account"):
         doc.operation("PATCH", "/social-account")
 

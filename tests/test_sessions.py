@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
+import sys
 import threading
 import tracemalloc
 from collections import Counter
@@ -12,7 +14,8 @@ import pytest
 from conftest import DEMO_KEY, EMPTY_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCOUNT_ID
 from test_admin import conforms
 
-from mockserver import create_app
+from mockserver import create_app, resources
+from mockserver import sessions as sessions_module
 from mockserver.cli import _describe, serve_config, serve_parser
 from mockserver.sessions import DEFAULT_LIMIT, Sessions
 
@@ -51,6 +54,32 @@ def _refusal(response, status: int) -> str:
 
 def _live(app) -> list[str]:
     return [s["name"] for s in app.extensions["mockserver"].sessions.listing()]
+
+
+def _calls_into(module, client, path: str, **headers: str) -> list[str]:
+    """The functions of `module` that one request runs (traced, not timed)."""
+    called = []
+    source = module.__file__
+
+    def trace(frame, event, _arg):
+        if event == "call" and frame.f_code.co_filename == source:
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(trace)
+    try:
+        client.get(path, headers={"embed-api-key": DEMO_KEY, **headers})
+    finally:
+        sys.setprofile(None)
+    return called
+
+
+def test_a_request_without_a_session_runs_no_session_code(client):
+    # On the fast path its whole cost is two dict lookups in the WSGI environ.
+    for path in (LIST, ITEM, f"{LIST}?other=1"):
+        assert _calls_into(sessions_module, client, path) == [], path
+    # The slow path (an override, a fault) reads the query once more, to find no session there.
+    assert _calls_into(sessions_module, client, f"{ITEM}?__code=404") == ["requested"]
+    assert len(_calls_into(sessions_module, client, LIST, **{"X-Mock-Session": "s"})) > 1
 
 
 # -- naming a session ---------------------------------------------------------------------------
@@ -292,6 +321,25 @@ def test_reset_undoes_a_sessions_deletes_and_nothing_else(admin, client):
     assert _send(client, "GET", ITEM, "r").status_code == 200
     assert _send(client, "GET", ITEM, "other").status_code == 404
     assert _send(client, "GET", ITEM).status_code == 404
+
+
+def test_an_edited_scenario_file_reaches_new_sessions_and_a_reset_one(tmp_path):
+    folder = tmp_path / "fixtures"
+    shutil.copytree(resources.fixtures_dir(), folder)
+    app = create_app({"TESTING": True, "FIXTURES_DIR": str(folder)})
+    client = app.test_client()
+    assert _ids(_send(client, "GET", LIST, "before", "empty-workspace")) == set()
+    edited = folder / "empty-workspace.yaml"
+    text = edited.read_text()
+    # Give the empty workspace the default scenario's accounts by no longer overriding it.
+    edited.write_text(text.replace("  pn-demo-key:", "  pn-unused-key:", 1) + "\n")
+    assert _ids(_send(client, "GET", LIST, "after", "empty-workspace")) == DEMO_IDS
+    assert _ids(_send(client, "GET", LIST, "before")) == set()  # a live session keeps its data
+    assert client.post("/__admin/sessions/before/reset").status_code == 200
+    assert _ids(_send(client, "GET", LIST, "before")) == DEMO_IDS
+    edited.write_text("description: [not valid")
+    assert client.post("/__admin/sessions/before/reset").status_code == 200  # kept as it was
+    assert _ids(_send(client, "GET", LIST, "before")) == DEMO_IDS
 
 
 def test_reset_with_a_scenario_is_the_explicit_restart(admin, client):

@@ -63,6 +63,7 @@ BREAKAGES = {
     "usage-spelling": "a read's usage status is spelled pending, not PENDING",
     "platform-spelling": "a read's platformType is LinkedIn, not linkedin",
     "message-spelling": "the 404 message is 'Social Account not found'",
+    "upstream-502": "the list answers 502 with the documented upstream-failure body",
 }
 
 
@@ -160,6 +161,9 @@ class ContractServer:
         if brk == "shared-id" and grouped["linkedin"] and grouped["instagram"]:
             grouped["instagram"][0] = {**grouped["instagram"][0],
                                        "id": grouped["linkedin"][0]["id"]}
+        if brk == "upstream-502":
+            return self._json(502, {"success": False, "message": "Upstream request failed",
+                                    "error": {"code": "ECONNRESET"}})
         status = 201 if brk == "status" else 200
         body = {"data": {"socialAccounts": grouped}, "success": True}
         if brk == "content-type":
@@ -244,7 +248,8 @@ class ContractServer:
     @staticmethod
     def _json(status: int, body: Any):
         reason = {200: "OK", 201: "Created", 401: "Unauthorized", 402: "Payment Required",
-                  404: "Not Found", 422: "Unprocessable Entity", 500: "Internal Server Error"}
+                  404: "Not Found", 422: "Unprocessable Entity", 500: "Internal Server Error",
+                  502: "Bad Gateway"}
         return f"{status} {reason[status]}", json.dumps(body), {"Content-Type": JSON}
 
     def _hostile_list(self):
