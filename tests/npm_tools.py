@@ -18,6 +18,7 @@ PACKAGES = {
     "openapi-typescript": "7.13.0",
     "openapi-fetch": "0.17.0",
     "typescript": "5.9.3",
+    "@types/node": "20.19.43",  # the type check's script reads files and argv (Node 20 APIs)
 }
 SPECS = sorted(f"{name}@{version}" for name, version in PACKAGES.items())
 MIN_NODE = 20

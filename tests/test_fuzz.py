@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from urllib.parse import quote
 
 import pytest
@@ -53,9 +54,9 @@ def test_schemathesis_cli_with_every_check_finds_nothing(tmp_path):
     # `st run` as a user runs it (all phases, stateful included, every check), bounded and seeded.
     with running_stub(["--validate-responses"]) as url:
         result = subprocess.run(
-            ["st", "run", f"{url}/openapi.json", "--checks", "all", "--mode", "all",
-             "--max-examples", "25", "--seed", "1", "-H", "embed-api-key: pn-demo-key",
-             "--no-color"],
+            [sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json",
+             "--checks", "all", "--mode", "all", "--max-examples", "25", "--seed", "1",
+             "-H", "embed-api-key: pn-demo-key", "--no-color"],
             capture_output=True, text=True, timeout=300, cwd=tmp_path,  # its cache stays there
             env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
     assert result.returncode == 0, result.stdout[-3000:]
