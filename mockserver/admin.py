@@ -198,15 +198,17 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
         return _json({"success": True, "message": f"scenario {scenario.name!r} is back to its seed",
                       "active": describe(scenario, loader.fixtures_dir)})
 
+    @admin.errorhandler(SessionError)
+    def session_refused(exc: SessionError) -> Response:
+        # A bad session name or body, raised from any admin view, is one sentence.
+        return refusal(exc.status, exc.message)
+
     @admin.get("/requests")
     def requests() -> Response:
         """The journal, newest first, keys masked; `?session=NAME` keeps one session's."""
         session = request.args.get("session")
         if session is not None:
-            try:
-                check_name(session, "?session")
-            except SessionError as exc:
-                return refusal(exc.status, exc.message)
+            check_name(session, "?session")
         entries = journal.entries(session)
         return _json({"limit": journal.limit, "count": len(entries), "requests": entries})
 
@@ -251,10 +253,7 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
     @admin.get("/sessions/<name>")
     def show_session(name: str) -> Response:
         """One live session."""
-        try:
-            session = sessions.get(session_name(name))
-        except SessionError as exc:
-            return refusal(exc.status, exc.message)
+        session = sessions.get(session_name(name))
         if session is None:
             return refusal(404, f"no session named {name!r}")
         return _json(session.describe())
@@ -262,10 +261,7 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
     @admin.put("/sessions/<name>")
     def start_session(name: str) -> Response:
         """Start a session on a scenario (or the active one); an existing one is kept as it is."""
-        try:
-            session, created = sessions.start(session_name(name), scenario_asked())
-        except SessionError as exc:
-            return refusal(exc.status, exc.message)
+        session, created = sessions.start(session_name(name), scenario_asked())
         said = "started on" if created else "already runs"
         return _json({"success": True,
                       "message": f"session {name!r} {said} scenario {session.scenario.name!r}",
@@ -274,10 +270,7 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
     @admin.post("/sessions/<name>/reset")
     def reset_session(name: str) -> Response:
         """Back to its scenario's seed, or restarted on the scenario the body names."""
-        try:
-            session = sessions.restart(session_name(name), scenario_asked())
-        except SessionError as exc:
-            return refusal(exc.status, exc.message)
+        session = sessions.restart(session_name(name), scenario_asked())
         if session is None:
             return refusal(404, f"no session named {name!r}: start one with PUT")
         return _json({"success": True,
@@ -288,10 +281,7 @@ def blueprint(stub: Stub, journal: Journal, reloader: Reloader | None = None,
     @admin.delete("/sessions/<name>")
     def end_session(name: str) -> Response:
         """End one session: its next request starts it afresh."""
-        try:
-            ended = sessions.end(session_name(name))
-        except SessionError as exc:
-            return refusal(exc.status, exc.message)
+        ended = sessions.end(session_name(name))
         if not ended:
             return refusal(404, f"no session named {name!r}")
         return _json({"success": True, "message": f"session {name!r} ended"})
