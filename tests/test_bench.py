@@ -289,3 +289,14 @@ def test_the_bench_command_runs_end_to_end(tmp_path):
     assert verdicts[("contract.wall_s", "value")] == "n/a"
     assert "| start-up to first 200 (median) |" in done.stdout
     assert out.with_suffix(".md").read_text() in done.stdout
+
+
+def test_the_readme_quotes_the_recorded_run_exactly():
+    recorded = (ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = [line for line in recorded.splitlines()
+              if line.startswith("|") or line.startswith("targets:")]
+    assert len(quoted) > 20
+    assert [line for line in quoted if line not in readme.splitlines()] == []
+    when = recorded.split("Measured ", 1)[1].split(" with ", 1)[0]
+    assert f"Latest run ({when}" in readme
