@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-SIDES = ("stub", "floor_granian", "floor_waitress", "prism")
-LABELS = {"stub": "stub", "floor_granian": "floor (granian)",
+SIDES = ("stub", "stub_fresh", "floor_granian", "floor_waitress", "prism")
+# `stub_fresh` is the stub with --no-replay: every request through Flask. Shown, not judged.
+LABELS = {"stub": "stub", "stub_fresh": "stub, replays off", "floor_granian": "floor (granian)",
           "floor_waitress": "floor (waitress)", "prism": "Prism -v silent"}
 FLOORS = ("floor_granian", "floor_waitress")
 CONTRACT_LIMIT_S = 3.0

@@ -157,14 +157,21 @@ class Bench:
         self.engines.setdefault(side, server.engine())
         return server
 
-    def start_stub(self, scenario: Path | None = None) -> Server:
-        """The stub exactly as users start it: `python -m mockserver --port N`."""
+    def start_stub(self, scenario: Path | None = None, replays: bool = True) -> Server:
+        """The stub exactly as users start it: `python -m mockserver --port N`.
+
+        Without `replays`, with `--no-replay`: each request goes through Flask, as a request
+        that differs from every earlier one does.
+        """
         port = free_port()
         argv = [sys.executable, "-m", "mockserver", "--port", str(port)]
         if scenario is not None:
             argv += ["--scenario", str(scenario)]
-        return self._started("stub", self.fleet.start(
-            "stub", argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S, cwd=str(ROOT),
+        side = "stub" if replays else "stub_fresh"
+        if not replays:
+            argv.append("--no-replay")
+        return self._started(side, self.fleet.start(
+            side, argv, port, PATHS["list"], KEY_HEADER, START_TIMEOUT_S, cwd=str(ROOT),
             env=self.env))
 
     def start_floor(self, bodies_file: Path, engine: str) -> Server:
@@ -258,12 +265,15 @@ class Bench:
 
     # -- phases ----------------------------------------------------------------------------
     def compare(self, name: str, start_stub: Callable[[], Server], paths: dict[str, str],
-                engines: Sequence[str], with_prism: bool, starts: int, rounds: int) -> dict:
+                engines: Sequence[str], with_prism: bool, starts: int, rounds: int,
+                start_fresh: Callable[[], Server] | None = None) -> dict:
         """Start-ups, idle and peak RSS and load of the stub, floors serving its bytes, Prism."""
         first = start_stub()  # not in the median: fills the bytecode and page caches
         bodies_file = self.write_bodies(name, self.capture(first, paths))
         self.fleet.stop(first)
         starters: dict[str, Callable[[], Server]] = {"stub": start_stub}
+        if start_fresh is not None:
+            starters["stub_fresh"] = start_fresh
         for engine in engines:
             starters[f"floor_{engine}"] = lambda e=engine: self.start_floor(bodies_file, e)
         counts = dict.fromkeys(starters, starts)
@@ -278,7 +288,7 @@ class Bench:
         time.sleep(IDLE_SETTLE_S)
         idle = {side: rss_kib(server.process.pid) for side, server in servers.items()}
         for side, server in servers.items():
-            if side.startswith("floor_"):
+            if side != "stub" and side != "prism":
                 self.check_same_bytes(servers["stub"], server, paths)
         progress(f"{name}: load with {self.loader}, {self.connections} connections")
         figures = self.load(servers, paths, rounds)
@@ -294,10 +304,11 @@ class Bench:
 
     def default_scenario(self) -> dict:
         """Every side on the default scenario; the stub's bodies are handed to the floors."""
-        progress("default scenario: stub, floors on granian and waitress"
+        progress("default scenario: stub (replays on, off), floors on granian and waitress"
                  + (", Prism" if self.prism else f"; Prism {self.prism_note}"))
         return self.compare("default", self.start_stub, PATHS, ("granian", "waitress"),
-                            self.prism is not None, self.args.starts, self.args.rounds)
+                            self.prism is not None, self.args.starts, self.args.rounds,
+                            lambda: self.start_stub(replays=False))
 
     def contract(self) -> dict:
         """Wall time of the contract suite against the local stub, pytest start-up included.

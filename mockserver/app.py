@@ -9,6 +9,7 @@ from flask import Flask
 
 from . import (
     admin,
+    answer_cache,
     cors,
     docs,
     fallbacks,
@@ -41,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_TOKEN": None,  # when set, every admin call must send `Authorization: Bearer <token>`
     "ADMIN_OPEN": True,  # without a token, answer admin calls (False: the stub is not on loopback)
     "MAX_SESSIONS": sessions.DEFAULT_LIMIT,  # live sessions; the least recently used goes beyond
+    # Distinct requests whose answers are replayed (0: none); see answer_cache.
+    "REPLAY_LIMIT": answer_cache.DEFAULT_LIMIT,
 }
 
 
@@ -82,6 +85,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api_methods = [op.method for op in spec.operations.values()]
         cors.init_app(app, app.config["CORS_ORIGINS"], api_methods, admin.PREFIX + "/",
                       admin.METHODS)
+    if app.config["REPLAY_LIMIT"]:
+        # Last: in front of every edge above, so that a replay skips them all.
+        app.extensions["mockserver.replays"] = answer_cache.init_app(
+            app, store, requests, app.config["REPLAY_LIMIT"])
     if app.config["RELOAD"]:
         reloader.start()
     return app

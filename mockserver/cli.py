@@ -134,6 +134,12 @@ def serve_parser() -> argparse.ArgumentParser:
         help="do not reload the scenario when its files change on disk",
     )
     parser.add_argument(
+        "--no-replay",
+        action="store_true",
+        help="answer every request through the whole app, a repeat too (the answers are the "
+        "same; only the speed differs)",
+    )
+    parser.add_argument(
         "--max-sessions",
         type=int,
         metavar="N",
@@ -175,6 +181,8 @@ def serve_config(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.max_sessions is not None:
         config["MAX_SESSIONS"] = args.max_sessions
+    if args.no_replay:
+        config["REPLAY_LIMIT"] = 0
     return config
 
 

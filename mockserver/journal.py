@@ -16,6 +16,7 @@ from .sessions import ENVIRON_KEY
 
 DEFAULT_LIMIT = 500
 _START = "mockserver.started"
+ENTRY = "mockserver.journal.entry"  # the entry a request was journalled as, for a replay of it
 
 
 # A 10 kB id must not make the journal's 500 entries cost megabytes.
@@ -36,12 +37,24 @@ class Journal:
         self._entries: deque[tuple] = deque(maxlen=limit)
 
     def record(self, method: str, path: str, query: str, status: int, operation_id: str | None,
-               duration_ms: float, key: str | None, session: str | None = None) -> None:
-        """Add one request; `key` must already be masked. Long paths and queries are clipped."""
+               duration_ms: float, key: str | None, session: str | None = None) -> tuple:
+        """Add one request and return its entry; `key` must already be masked.
+
+        Long paths and queries are clipped.
+        """
         entry = (time.time(), method, _clip(path), _clip(query), status, operation_id,
                  duration_ms, key, session)
         with self._lock:
             self._entries.append(entry)
+        return entry
+
+    def again(self, entry: tuple, duration_ms: float) -> None:
+        """Add the same request as `entry` once more, answered now in `duration_ms`."""
+        _at, method, path, query, status, operation_id, _ms, key, session = entry
+        again = (time.time(), method, path, query, status, operation_id, duration_ms, key,
+                 session)
+        with self._lock:
+            self._entries.append(again)
 
     def entries(self, session: str | None = None) -> list[dict[str, Any]]:
         """Every entry (or only those of one session) as JSON-ready dicts, newest first."""
@@ -100,7 +113,7 @@ def init_app(app: Flask, journal: Journal, operation_ids: frozenset[str], skip_p
             started = environ.get(_START)
             duration = 0.0 if started is None else (time.perf_counter() - started) * 1000
             query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
-            journal.record(environ["REQUEST_METHOD"], current.path, query, response.status_code,
-                           endpoint, duration, mask_key(api_key(current.headers)),
-                           environ.get(ENVIRON_KEY))
+            environ[ENTRY] = journal.record(
+                environ["REQUEST_METHOD"], current.path, query, response.status_code, endpoint,
+                duration, mask_key(api_key(current.headers)), environ.get(ENVIRON_KEY))
         return response

@@ -20,6 +20,9 @@ from .stub import Stub
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SESSION, SCENARIO = sessions.SESSION_ENVIRON, sessions.SCENARIO_ENVIRON
+# Set by a view whose answer depends only on the request's path, query and headers and on the
+# store's snapshot, so that the same request may be answered again with the same bytes.
+REPLAYABLE = "mockserver.replayable"
 
 
 def check_handlers(stub: Stub, handlers: Mapping[str, Handler]) -> None:
@@ -121,6 +124,7 @@ def _view(stub: Stub, op: Operation, handler: Handler):
                 or SESSION in environ or SCENARIO in environ):
             return _special(stub, op, handler, params)
         # The fast path: no fault, no Prefer header, no `__` query parameter, no session.
+        environ[REPLAYABLE] = True
         workspace, refusal = auth.authenticate(stub, store, operation_id)
         if refusal is not None:
             return refusal

@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 
 from .errors import ResponseValidationError
 from .faults import FAULT_HEADER
+from .routing import REPLAYABLE
 from .spec import Spec
 
 log = logging.getLogger("mockserver")
@@ -50,6 +51,7 @@ def init_app(app: Flask, spec: Spec) -> None:
             return response
         problem = response_problem(spec, endpoint, response.status_code, response.get_data())
         if problem:
+            request.environ.pop(REPLAYABLE, None)  # so that each sending of it is reported
             error = ResponseValidationError(problem, source=f"{request.method} {request.path}")
             if app.testing:
                 raise error

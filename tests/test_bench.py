@@ -270,12 +270,14 @@ def test_the_bench_command_runs_end_to_end(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     data = json.loads(out.read_text())
-    for name in ("stub", "floor_granian", "floor_waitress"):
+    for name in ("stub", "stub_fresh", "floor_granian", "floor_waitress"):
         measured = data["sides"][name]
         assert measured["startup_ms"] > 0 and measured["peak_rss_mib"] > 0
         assert measured["idle_rss_mib"] > 0
         assert measured["list"]["rps"] > 0 and measured["read"]["rps"] > 0
     assert data["engines"]["stub"].startswith("granian ")
+    assert data["engines"]["stub_fresh"].startswith("granian ")
+    assert "| list: requests/s |" in done.stdout and "stub, replays off" in done.stdout
     assert data["engines"]["floor_granian"].startswith("granian ")
     assert data["engines"]["floor_waitress"].startswith("waitress ")
     assert data["scale"]["20"]["accounts"] == 20

@@ -21,7 +21,7 @@ LAYERS = {
     "state": ["store", "sessions"],
     "requests": ["responses", "problems", "stub", "auth", "overrides", "handlers", "routing"],
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "fallbacks",
-              "admin"],
+              "admin", "answer_cache"],
     "face": ["startup_cache", "app", "engine", "cli", "build_cache", "__init__", "__main__",
              "remote", "record", "drift_compare", "drift_report", "drift"],
 }
