@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.util
 import json
-from importlib import resources as importlib_resources
+from functools import cache
 from pathlib import Path
 from string import Template
 
@@ -27,7 +28,12 @@ ONE_YEAR = 365 * 24 * 3600
 
 def swagger_ui_dist() -> Path:
     """The folder of Swagger UI's built files shipped by the flask-swagger-ui package."""
-    folder = Path(str(importlib_resources.files("flask_swagger_ui") / "dist"))
+    # Found, not imported: only its files are served, and importing it would slow the start.
+    found = importlib.util.find_spec("flask_swagger_ui")
+    if found is None or not found.submodule_search_locations:
+        raise SpecError("flask-swagger-ui is not installed; reinstall the stub to serve /docs",
+                        source="flask_swagger_ui")
+    folder = Path(found.submodule_search_locations[0]) / "dist"
     missing = [name for name in SWAGGER_UI_FILES if not (folder / name).is_file()]
     if missing:
         raise SpecError(f"the installed flask-swagger-ui lacks {', '.join(missing)}; "
@@ -55,8 +61,13 @@ def init_app(app: Flask) -> None:
     except OSError as exc:
         raise SpecError(f"cannot read the document to serve it ({exc.strerror})",
                         source=spec.source) from None
-    json_body = json.dumps(spec.document, ensure_ascii=False, indent=2).encode()
-    yaml_etag, json_etag = _fingerprint(yaml_body), _fingerprint(json_body)
+    yaml_etag = _fingerprint(yaml_body)
+
+    @cache
+    def json_document() -> tuple[bytes, str]:
+        # Built when first asked for, from the document in memory (so it matches the YAML).
+        body = json.dumps(spec.document, ensure_ascii=False, indent=2).encode()
+        return body, _fingerprint(body)
 
     dist = swagger_ui_dist()
     page = Template((OWN_ASSETS / "index.html").read_text(encoding="utf-8"))
@@ -75,7 +86,8 @@ def init_app(app: Flask) -> None:
     @app.get("/openapi.json")
     def openapi_json() -> Response:
         """The same document as JSON, for tools that do not read YAML."""
-        return _document(json_body, JSON, json_etag)
+        body, etag = json_document()
+        return _document(body, JSON, etag)
 
     @app.get("/docs")
     @app.get("/docs/")

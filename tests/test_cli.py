@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import re
 import shutil
@@ -12,7 +13,7 @@ import pytest
 import requests
 from stub_process import running_stub
 
-from mockserver import resources
+from mockserver import cli, resources
 from mockserver.cli import DISTRIBUTION, browse_url, main
 from mockserver.scenarios import ScenarioLoader
 from mockserver.spec import Spec
@@ -166,3 +167,25 @@ def test_a_shipped_file_known_to_load_is_not_read_again(tmp_path):
     edited.write_bytes((resources.fixtures_dir() / "default.yaml").read_bytes() + b"faults: 1\n")
     problems = ScenarioLoader(spec, tmp_path, vouched=StartupCache().vouches).broken()
     assert [str(p) for p in problems] == [f"{edited}: faults: 1 is not of type 'array'"]
+
+
+def test_garbage_collection_is_paused_for_start_up_only(monkeypatch, capsys):
+    seen = {}
+
+    class Server:
+        name, port = "fake engine", 4010
+
+        def run(self):
+            seen["collecting while serving"] = gc.isenabled()
+
+    def fake_listen(*_args):
+        seen["collecting during start-up"] = gc.isenabled()
+        return Server()
+
+    monkeypatch.setattr(cli, "listen", fake_listen)
+    assert cli.main(["--no-reload"]) == 0
+    assert seen == {"collecting during start-up": False, "collecting while serving": True}
+    assert gc.isenabled()
+    assert cli.main(["--scenario", "no-such-scenario"]) == 2  # a failed start-up, too
+    assert gc.isenabled()
+    assert "no-such-scenario" in capsys.readouterr().err

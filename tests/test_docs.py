@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -154,7 +156,22 @@ def test_docs_add_routes_but_no_per_request_hooks():
 
 
 def test_a_missing_swagger_ui_file_is_a_start_up_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(docs.importlib_resources, "files", lambda _package: tmp_path)
+    found = SimpleNamespace(submodule_search_locations=[str(tmp_path)])
+    monkeypatch.setattr(docs.importlib.util, "find_spec", lambda _name: found)
     (tmp_path / "dist").mkdir()
     with pytest.raises(docs.SpecError, match="lacks swagger-ui.css"):
         docs.swagger_ui_dist()
+
+
+def test_a_missing_swagger_ui_package_is_a_start_up_error(monkeypatch):
+    monkeypatch.setattr(docs.importlib.util, "find_spec", lambda _name: None)
+    with pytest.raises(docs.SpecError, match="flask-swagger-ui is not installed"):
+        docs.swagger_ui_dist()
+
+
+def test_the_docs_page_does_not_import_the_swagger_ui_package():
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from mockserver import create_app; "
+         "create_app({'RELOAD': False}); print('flask_swagger_ui' in sys.modules)"],
+        capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
