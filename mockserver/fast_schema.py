@@ -57,7 +57,12 @@ def _python_checks(schema: Any, checker: FormatChecker) -> tuple[Any, dict[str, 
     return walk(schema), {name: functools.lru_cache(4096)(check) for name, check in formats.items()}
 
 
+# The values JSON and YAML give most: not containers, so passed over by one set lookup.
+SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _has_tuple(document: Any) -> bool:
+    """Whether a tuple (or a dict or list of a subclass) is anywhere in the document."""
     # jsonschema-rs takes a tuple as an array, jsonschema does not (a YAML `!!omap` makes them).
     found = [document]
     for value in found:  # grows while it is read: every value once, no recursion
@@ -66,7 +71,7 @@ def _has_tuple(document: Any) -> bool:
             found.extend(value.values())
         elif kind is list:
             found.extend(value)
-        elif kind is tuple:
+        elif kind not in SCALARS and isinstance(value, dict | list | tuple):
             return True
     return False
 
@@ -91,6 +96,10 @@ def compile_accepts(schema: dict[str, Any], checker: FormatChecker) -> Accepts |
         try:
             return validator.is_valid(document)
         except Exception:  # a value it cannot take in (a date, bytes, a non-string key)
+            return False
+        except BaseException as exc:  # a panic in Rust comes as pyo3's PanicException
+            if type(exc).__name__ != "PanicException":
+                raise
             return False
 
     return accepts

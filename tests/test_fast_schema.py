@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import datetime
 import sys
@@ -150,6 +151,8 @@ MUTATIONS: dict[str, Callable[[dict], None]] = {
     "usage a mapping": account("usage", {}),
     "usage a tuple": account("usage", ({"status": "DRAFT", "_count": 1},)),
     "accounts a tuple": at(("workspaces", KEY, "socialAccounts", "linkedin"), ()),
+    "a tuple in an ordered dict": at(("workspaces", KEY, "socialAccounts"),
+                                     collections.OrderedDict(linkedin=())),
     "account a string": at(ACCOUNT, "x"),
     "missing organizationId": at(("workspaces", KEY, "organizationId"), DELETE),
     "empty workspaceId": at(("workspaces", KEY, "workspaceId"), ""),
