@@ -11,7 +11,8 @@ MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 # A YAML alias repeats a whole subtree; this bounds the expanded size of a document so that
 # an alias "billion laughs" is refused instead of expanded.
 MAX_EXPANDED_NODES = 2_000_000
-# From this size on, a parsed YAML document is repacked so that it holds less memory.
+# From this size on, a YAML document built by PyYAML's loader (one with anchors, tags ...) is
+# repacked so that it holds less memory.
 REPACK_BYTES = 256 * 1024
 
 
@@ -49,11 +50,19 @@ def _parse_json(text: str | bytes, source: str, error: type[MockServerError]) ->
 def _parse_yaml(text: str | bytes, source: str, error: type[MockServerError]) -> Any:
     import yaml  # about 11 ms to import: paid only by a document that is parsed as YAML
 
+    from . import fast_yaml
+
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise error(f"not UTF-8 (byte {exc.start})", source=source) from None
+    # Built from libyaml's events, a plain document has no aliases to bound, and takes no more
+    # memory than its values (no nodes were made): it needs neither step below.
+    try:
+        return fast_yaml.load(text)
+    except Exception:  # an anchor, a tag, a parse error ...: PyYAML decides, and words errors
+        pass
     # The C loader when libyaml is there: several times faster, same safe constructors.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

@@ -14,10 +14,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mockserver"
 # From the ground up: the document shapes the scenarios, the scenarios seed the state, requests
 # read the state, the edges hang off the app, and the face wires everything.
 LAYERS = {
-    "ground": ["errors", "resources", "parsing", "pointers", "masking", "loopback", "shapes",
-               "anonymise"],
+    "ground": ["errors", "resources", "fast_yaml", "parsing", "pointers", "masking", "loopback",
+               "shapes", "anonymise"],
     "document": ["spec"],
-    "scenarios": ["scenario_schema", "scenarios", "faults"],
+    "scenarios": ["scenario_schema", "fast_schema", "scenarios", "faults"],
     "state": ["store", "sessions"],
     "requests": ["responses", "problems", "stub", "auth", "overrides", "handlers", "routing"],
     "edges": ["admin_guard", "journal", "reload", "validation", "cors", "docs", "fallbacks",

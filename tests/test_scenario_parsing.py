@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,23 +102,49 @@ def test_the_self_check_still_refuses_a_bad_response():
 
 @pytest.fixture
 def repack_small(monkeypatch):
-    """Repack every YAML document of 1 KiB or more, so that small files take that path."""
+    """Repack every YAML document of 1 KiB or more, so that small files take that path.
+
+    Returns the list of the texts repacked (the JSON texts parsed back).
+    """
     monkeypatch.setattr(parsing, "REPACK_BYTES", 1024)
+    repacked: list[str] = []
+    loads = json.loads
+
+    def spy(text, *args, **kwargs):
+        if isinstance(text, str):  # json.dumps' output; files are read as bytes
+            repacked.append(text)
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(parsing.json, "loads", spy)
+    return repacked
+
+
+def anchored(text: bytes) -> bytes:
+    """The same document with an anchor: only PyYAML's own loader builds it, then repacks it."""
+    return text.replace(b"\ndescription: ", b"\ndescription: &d ", 1)
 
 
 @pytest.mark.parametrize("extra", ["", "notes: {1: one, true: yes}\n", "when: 2026-01-01\n"],
                          ids=["plain", "int and bool keys", "a date"])
 def test_a_large_yaml_document_is_repacked_to_exactly_the_parsed_values(repack_small, extra):
-    text = DEFAULT_YAML.read_bytes() + extra.encode()
+    text = anchored(DEFAULT_YAML.read_bytes() + extra.encode())
     expected = yaml.load(text, Loader=yaml.CSafeLoader)
     # repr, not ==: it also tells 1 from "1" and True, and a date from a string.
     assert repr(parse_document(text, "big.yaml")) == repr(expected)
+    assert len(repack_small) == (0 if "2026" in extra else 1)  # a date is not JSON
+
+
+def test_a_document_without_anchors_or_tags_is_not_repacked(repack_small):
+    # Built from libyaml's events, it holds no freed nodes: repacking would only cost time.
+    assert parse_document(DEFAULT_YAML.read_bytes(), "big.yaml")["workspaces"]
+    assert repack_small == []
 
 
 def test_a_repacked_scenario_loads_and_serves(repack_small, tmp_path):
     path = tmp_path / "copy.yaml"
-    shutil.copyfile(DEFAULT_YAML, path)
+    path.write_bytes(anchored(DEFAULT_YAML.read_bytes()))
     client = create_app({"TESTING": True, "SCENARIO": str(path)}).test_client()
     listed = client.get("/social-account", headers={"embed-api-key": "pn-demo-key"}).json
     assert [a["accountName"] for a in listed["data"]["socialAccounts"]["linkedin"]] == [
         "PostNitro", "Ada Lovelace"]
+    assert len(repack_small) == 1
