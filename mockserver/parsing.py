@@ -72,6 +72,8 @@ def _parse_yaml(text: str | bytes, source: str, error: type[MockServerError]) ->
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"not valid YAML ({problem})", source=source, path=where) from None
+    except (ValueError, OverflowError) as exc:  # a plain scalar such as 2026-13-01: no such date
+        raise error(f"not valid YAML ({exc})", source=source) from None
     # An alias needs an anchor (`&name`), so without a `&` nothing can expand: skip the walk.
     if "&" in text and (
         _expanded_size(document, {}) > MAX_EXPANDED_NODES

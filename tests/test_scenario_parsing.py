@@ -148,3 +148,19 @@ def test_a_repacked_scenario_loads_and_serves(repack_small, tmp_path):
     assert [a["accountName"] for a in listed["data"]["socialAccounts"]["linkedin"]] == [
         "PostNitro", "Ada Lovelace"]
     assert len(repack_small) == 1
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("description: x\nextends: 2026-13-01\n", "month must be in 1..12"),
+    ("description: 2026-02-30\n", "day is out of range for month"),
+    ("description: x\nworkspaces: {k: {organizationId: 2026-01-01T25:00:00Z}}\n",
+     "hour must be in 0..23"),
+])
+def test_a_date_that_does_not_exist_is_one_sentence(tmp_path, text, reason):
+    path = tmp_path / "bad-date.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mockserver", "check", str(path)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.stdout == f"{path}: not valid YAML ({reason})\n"
