@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
     """The bench's flags; the defaults are the published run."""
     p = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__)
     add = p.add_argument
-    add("--starts", type=int, default=7, help="start-ups per side, median (default %(default)s)")
+    add("--starts", type=int, default=11, help="start-ups per side, median (default %(default)s)")
     add("--prism-starts", type=int, default=3,
         help="start-ups of Prism, which takes seconds each (default %(default)s)")
     add("--rounds", type=int, default=7,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import importlib.util
 import os
 import signal
 import socket
@@ -71,6 +72,31 @@ def _cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
     return ConfigError(message)
 
 
+def _enter_granian() -> None:
+    """Make `granian` importable for its worker parts without running granian/__init__.py yet.
+
+    That __init__ also imports granian's multi-process server (multiprocessing and its glue):
+    about a third of granian's import time, for a class this stub never uses. The package is
+    registered unexecuted instead (as importlib's lazy loading does); the first use of any name
+    of `granian` itself, by anyone in this process, runs its __init__ then, so `import granian`
+    elsewhere still gets the whole package.
+    """
+    if "granian" in sys.modules:
+        return
+    found = importlib.util.find_spec("granian")
+    if found is None or found.loader is None or not found.submodule_search_locations:
+        raise ImportError("No module named 'granian'")
+    package = importlib.util.module_from_spec(found)
+
+    def complete(name: str) -> Any:
+        del package.__dict__["__getattr__"]
+        found.loader.exec_module(package)
+        return getattr(package, name)
+
+    package.__getattr__ = complete  # type: ignore[method-assign]
+    sys.modules["granian"] = package
+
+
 class _Granian(Engine):
     """granian's WSGI worker run in this process, so the app's in-memory state is shared.
 
@@ -80,9 +106,9 @@ class _Granian(Engine):
 
     def __init__(self, app: Callable, host: str, port: int, threads: int):
         try:
-            import granian
+            _enter_granian()
             from granian._futures import _new_cbscheduler
-            from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
+            from granian._granian import SocketHolder, WorkerSignal, WSGIWorker, __version__
             from granian._loops import loops
             from granian.http import HTTP1Settings
         except ImportError as exc:
@@ -102,7 +128,7 @@ class _Granian(Engine):
                 listener = SocketHolder(sock.fileno(), False, BACKLOG)
         except TypeError as exc:
             sock.close()
-            raise _Unavailable(f"granian {granian.__version__} is not supported: {exc}") from None
+            raise _Unavailable(f"granian {__version__} is not supported: {exc}") from None
         sock.detach()  # the descriptor is granian's now
         self._stop = WorkerSignal()
         self._stopped = threading.Event()
@@ -122,8 +148,8 @@ class _Granian(Engine):
             )
             self._scheduler = _new_cbscheduler(self._loop, _wsgi_glue(app), impl_asyncio=False)
         except (TypeError, AttributeError) as exc:  # another granian release's signature
-            raise _Unavailable(f"granian {granian.__version__} is not supported: {exc}") from None
-        self.name = f"granian {granian.__version__}, {threads} Python threads"
+            raise _Unavailable(f"granian {__version__} is not supported: {exc}") from None
+        self.name = f"granian {__version__}, {threads} Python threads"
 
     def _serve(self) -> None:
         def stop(_signum: int, _frame: Any) -> None:

@@ -171,3 +171,24 @@ def test_a_missing_granian_falls_back_to_waitress_and_says_why(monkeypatch):
         server._server.close()
     with pytest.raises(ConfigError, match="^--engine granian: No module named 'granian'$"):
         engine.listen(app, "127.0.0.1", 0, 4, "granian")
+
+
+LISTEN_THEN_IMPORT = """
+import sys
+from mockserver import engine
+server = engine.listen(lambda environ, start: [], "127.0.0.1", 0, 1, "granian")
+print(server.name.split(",")[0], "granian.server" in sys.modules)
+import granian, granian.http
+from granian.http import HTTP1Settings
+print(granian.Granian.__name__, granian.http.HTTP1Settings is HTTP1Settings, granian.__version__,
+      "granian.server" in sys.modules)
+"""
+
+
+def test_the_engine_leaves_granians_multi_process_server_unimported_yet_whole():
+    done = subprocess.run([sys.executable, "-c", LISTEN_THEN_IMPORT], capture_output=True,
+                          text=True, timeout=60, check=True)
+    first, then = done.stdout.splitlines()
+    version = first.split()[1]
+    assert first == f"granian {version} False"
+    assert then == f"MPServer True {version} True"
