@@ -46,7 +46,13 @@ def _origin(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"--cors-origin must be an origin such as http://localhost:3000 (no path), not {text!r}"
         )
-    return text
+    # As a browser writes it in `Origin`, which is what it is compared with: scheme and host in
+    # lower case, and no port where it is the scheme's default.
+    origin = text.lower()
+    for scheme, port in (("http://", ":80"), ("https://", ":443")):
+        if origin.startswith(scheme) and origin.endswith(port):
+            origin = origin[: -len(port)]
+    return origin
 
 
 class _Version(argparse.Action):

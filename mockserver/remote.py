@@ -89,7 +89,8 @@ def _setting(args: argparse.Namespace, dest: str, env: str) -> str | None:
     return value or None
 
 
-def _number(text: str | None, flag: str, env: str, low: float, high: float) -> float | None:
+def _number(text: str | None, flag: str, env: str, low: float, high: float,
+            unit: str) -> float | None:
     if text is None:
         return None
     try:
@@ -97,8 +98,9 @@ def _number(text: str | None, flag: str, env: str, low: float, high: float) -> f
     except ValueError:
         value = float("nan")
     if not low < value <= high:
-        raise ConfigError(f"{flag} ({env}) must be a number above {low:g} and at most {high:g}, "
-                          f"not {text!r}")
+        # Worded as the contract suite words its own --contract-rate and --contract-timeout.
+        raise ConfigError(f"{flag} ({env}) must be a number of {unit} between {low:g} and "
+                          f"{high:g}, not {text!r}")
     return value
 
 
@@ -122,8 +124,10 @@ def resolve_target(args: argparse.Namespace, command: str) -> Target:
             keys[role] = value
     if "api_key" not in keys:
         raise ConfigError(f"{command} needs --api-key KEY (or EMBED_API_KEY)")
-    rate = _number(_setting(args, "rate", RATE_ENV), "--rate", RATE_ENV, 0, 1000)
-    timeout = _number(_setting(args, "timeout", TIMEOUT_ENV), "--timeout", TIMEOUT_ENV, 0, 600)
+    rate = _number(_setting(args, "rate", RATE_ENV), "--rate", RATE_ENV, 0, 1000,
+                   "requests per second")
+    timeout = _number(_setting(args, "timeout", TIMEOUT_ENV), "--timeout", TIMEOUT_ENV, 0,
+                      600, "seconds")
     return Target(base_url.rstrip("/"), keys, rate, timeout or DEFAULT_TIMEOUT)
 
 

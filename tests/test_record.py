@@ -265,7 +265,10 @@ def test_a_key_the_service_echoes_is_masked(tmp_path, capsys):
     (["--base-url", "ftp://x", "--api-key", "k"], {}, "--base-url must be an http:// or https://"),
     (["--base-url", "http://x"], {"EMBED_API_KEY": "a\nb"}, "contains a control character"),
     (["--base-url", "http://x", "--api-key", "k"], {"CONTRACT_RATE": "fast"},
-     "--rate (CONTRACT_RATE) must be a number above 0 and at most 1000, not 'fast'"),
+     "--rate (CONTRACT_RATE) must be a number of requests per second between 0 and 1000, "
+     "not 'fast'"),
+    (["--base-url", "http://x", "--api-key", "k", "--timeout", "0"], {},
+     "--timeout (CONTRACT_TIMEOUT) must be a number of seconds between 0 and 600, not '0'"),
 ])
 def test_bad_settings_are_one_sentence(tmp_path, capsys, monkeypatch, argv, environment, sentence):
     for name, value in environment.items():
