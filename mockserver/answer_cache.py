@@ -23,14 +23,25 @@ from .store import Store
 DEFAULT_LIMIT = 1024  # distinct requests kept; past it the oldest kept goes
 # A request whose headers take more than this is answered, not kept: the table stays small.
 MAX_KEY_BYTES = 8 * 1024
+# Tracing headers, new on every request of an instrumented client or load tool, that nothing
+# in the stub reads (a test holds that): left out of the key, or no such request would replay.
+UNREAD = frozenset({
+    "HTTP_TRACEPARENT", "HTTP_TRACESTATE", "HTTP_BAGGAGE", "HTTP_B3", "HTTP_X_B3_TRACEID",
+    "HTTP_X_B3_SPANID", "HTTP_X_B3_PARENTSPANID", "HTTP_X_B3_SAMPLED", "HTTP_X_REQUEST_ID",
+    "HTTP_X_CORRELATION_ID", "HTTP_X_AMZN_TRACE_ID", "HTTP_X_CLOUD_TRACE_CONTEXT",
+    "HTTP_SENTRY_TRACE", "HTTP_UBER_TRACE_ID",
+})
 
 
 def request_key(environ: dict) -> tuple | None:
-    """What decides a replayable answer: path, query and every header; None if too large."""
+    """What decides a replayable answer: path, query and every header read or unknown.
+
+    None if the headers are too large to keep.
+    """
     size = 0
     headers = []
     for name, value in environ.items():
-        if name[:5] == "HTTP_":
+        if name[:5] == "HTTP_" and name not in UNREAD:
             size += len(value)
             headers.append((name, value))
     if size > MAX_KEY_BYTES:

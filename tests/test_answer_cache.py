@@ -234,3 +234,31 @@ def test_no_replay_flag_turns_the_table_off():
 
     assert cli.serve_config(cli.serve_parser().parse_args(["--no-replay"]))["REPLAY_LIMIT"] == 0
     assert "REPLAY_LIMIT" not in cli.serve_config(cli.serve_parser().parse_args([]))
+
+
+def test_tracing_headers_that_change_per_request_do_not_stop_replays(computed):
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    answers = [client.get(READ, headers={"embed-api-key": DEMO_KEY,
+                                         "traceparent": f"00-{n:032x}-{n:016x}-01",
+                                         "X-Request-ID": str(n)}) for n in range(1, 4)]
+    assert [_answer(r) for r in answers] == [_answer(answers[0])] * 3
+    assert computed["getSocialAccount"] == 1
+    other = client.get(READ, headers={"embed-api-key": DEMO_KEY, "X-Custom": "1"})
+    assert _answer(other) == _answer(answers[0])
+    assert computed["getSocialAccount"] == 2  # an unknown header is part of the key
+
+
+def test_nothing_in_the_stub_reads_a_header_left_out_of_the_key():
+    from pathlib import Path
+
+    from mockserver import answer_cache
+
+    package = Path(answer_cache.__file__).parent
+    headers = {n[5:].lower().replace("_", "-") for n in answer_cache.UNREAD}
+    spellings = ({n.lower() for n in answer_cache.UNREAD}
+                 | {f"{q}{h}{q}" for h in headers for q in "\"'"})
+    readers = [f"{path.name}: {name}" for path in sorted(package.rglob("*.py"))
+               if path.name != "answer_cache.py"
+               for name in sorted(spellings) if name in path.read_text(encoding="utf-8").lower()]
+    assert readers == []
