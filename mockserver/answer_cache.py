@@ -21,7 +21,8 @@ from .routing import REPLAYABLE
 from .store import Store
 
 DEFAULT_LIMIT = 1024  # distinct requests kept; past it the oldest kept goes
-# A request whose headers take more than this is answered, not kept: the table stays small.
+# A request whose head (path, query, header names and values) takes more than this is answered,
+# not kept: the table stays small, and a head near the 431 limit is always checked afresh.
 MAX_KEY_BYTES = 8 * 1024
 # Tracing headers, new on every request of an instrumented client or load tool, that nothing
 # in the stub reads (a test holds that): left out of the key, or no such request would replay.
@@ -36,18 +37,20 @@ UNREAD = frozenset({
 def request_key(environ: dict) -> tuple | None:
     """What decides a replayable answer: path, query and every header read or unknown.
 
-    None if the headers are too large to keep.
+    None if the head is too large to keep (measured as fallbacks.head_size measures it, unread
+    headers included).
     """
-    size = 0
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    size = len(path) + len(query)
     headers = []
     for name, value in environ.items():
-        if name[:5] == "HTTP_" and name not in UNREAD:
-            size += len(value)
-            headers.append((name, value))
+        if name[:5] == "HTTP_":
+            size += len(name) - 1 + len(value)
+            if name not in UNREAD:
+                headers.append((name, value))
     if size > MAX_KEY_BYTES:
         return None
-    return (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE"), *headers)
+    return (environ.get("SCRIPT_NAME", ""), path, query, environ.get("CONTENT_TYPE"), *headers)
 
 
 class AnswerCache:

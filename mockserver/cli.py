@@ -49,9 +49,11 @@ def _origin(text: str) -> str:
     # As a browser writes it in `Origin`, which is what it is compared with: scheme and host in
     # lower case, and no port where it is the scheme's default.
     origin = text.lower()
-    for scheme, port in (("http://", ":80"), ("https://", ":443")):
-        if origin.startswith(scheme) and origin.endswith(port):
-            origin = origin[: -len(port)]
+    head, colon, port = origin.rpartition(":")
+    if colon and port.isdigit() and "//" in head:
+        port = str(int(port))  # `:080` is port 80
+        default = {"http": "80", "https": "443"}.get(head.split(":", 1)[0])
+        origin = head if port == default else f"{head}:{port}"
     return origin
 
 

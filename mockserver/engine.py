@@ -87,11 +87,19 @@ def _enter_granian() -> None:
     if found is None or found.loader is None or not found.submodule_search_locations:
         raise ImportError("No module named 'granian'")
     package = importlib.util.module_from_spec(found)
+    lock, started = threading.RLock(), []
 
     def complete(name: str) -> Any:
-        del package.__dict__["__getattr__"]
-        found.loader.exec_module(package)
-        return getattr(package, name)
+        # Once, under a lock: another thread asking meanwhile waits for the whole package.
+        with lock:
+            if not started:
+                started.append(True)
+                found.loader.exec_module(package)
+                del package.__dict__["__getattr__"]
+        try:
+            return package.__dict__[name]
+        except KeyError:
+            raise AttributeError(f"module 'granian' has no attribute {name!r}") from None
 
     package.__getattr__ = complete  # type: ignore[method-assign]
     sys.modules["granian"] = package

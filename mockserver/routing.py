@@ -119,8 +119,10 @@ def _view(stub: Stub, op: Operation, handler: Handler):
 
     def view(**params: str) -> Response:
         environ = request.environ
+        query = environ.get("QUERY_STRING", "")
+        # `%5F` is an encoded `_`: `?%5F%5Fsession=` reads as `__session` too.
         if (operation_id in store.faults or "HTTP_PREFER" in environ
-                or "__" in environ.get("QUERY_STRING", "")
+                or "__" in query or "%5f" in query.lower()
                 or SESSION in environ or SCENARIO in environ):
             return _special(stub, op, handler, params)
         # The fast path: no fault, no Prefer header, no `__` query parameter, no session.

@@ -36,6 +36,29 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+def _not_json(node: Any, where: str = "") -> tuple[str, Any] | None:
+    """The first value (or key) JSON cannot hold, such as a YAML date, with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                return where, key
+            found = _not_json(value, f"{where}.{key}" if where else key)
+            if found is not None:
+                return found
+        return None
+    if isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _not_json(value, f"{where}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if node is None or isinstance(node, (str, bool, int)):
+        return None
+    if isinstance(node, float) and node == node and node not in (float("inf"), float("-inf")):
+        return None
+    return where, node
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation of the document, with what the stub needs to serve and check it."""
@@ -140,7 +163,13 @@ class Spec:
         document = known(raw) if known is not None else None
         if document is not None:
             return cls(document, source=str(path))
-        spec = cls(parse_document(raw, str(path), error=SpecError), source=str(path))
+        document = parse_document(raw, str(path), error=SpecError)
+        found = _not_json(document)
+        if found is not None:  # /openapi.json could not be served, nor the document compared
+            where, value = found
+            raise SpecError(f"{value!r} is not a JSON value (OpenAPI documents are JSON): quote "
+                            "it in the YAML", source=str(path), path=where or None)
+        spec = cls(document, source=str(path))
         spec.check_schemas()
         return spec
 

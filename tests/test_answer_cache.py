@@ -262,3 +262,49 @@ def test_nothing_in_the_stub_reads_a_header_left_out_of_the_key():
                if path.name != "answer_cache.py"
                for name in sorted(spellings) if name in path.read_text(encoding="utf-8").lower()]
     assert readers == []
+
+
+def test_a_head_near_the_431_limit_is_never_replayed():
+    from mockserver.fallbacks import HEAD_LIMIT
+
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    small = client.get(READ, headers={"embed-api-key": DEMO_KEY, "X-Request-ID": "1"})
+    big = client.get(READ, headers={"embed-api-key": DEMO_KEY,
+                                    "X-Request-ID": "x" * (HEAD_LIMIT + 1)})
+    assert (small.status_code, big.status_code) == (200, 431)
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"query_string": {"q": "x" * 9000}},
+    {"headers": {f"X-{'n' * 1000}-{i}": "" for i in range(9)}},
+    {"path": f"/social-account/{'x' * 9000}"},
+])
+def test_a_request_with_a_large_head_is_answered_but_not_kept(request_kwargs):
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    path = request_kwargs.pop("path", LIST)
+    headers = {"embed-api-key": DEMO_KEY, **request_kwargs.pop("headers", {})}
+    first = client.get(path, headers=headers, **request_kwargs)
+    assert first.status_code in (200, 404)
+    assert len(app.extensions["mockserver.replays"]) == 0
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("__code=404", 404), ("%5F%5Fcode=404", 404), ("_%5fcode=404", 404),
+])
+def test_an_override_in_an_encoded_query_is_honoured_not_replayed(app, query, status):
+    client = app.test_client()
+    plain = client.get(READ, headers={"embed-api-key": DEMO_KEY})
+    assert plain.status_code == 200
+    asked = client.get(f"{READ}?{query}", headers={"embed-api-key": DEMO_KEY})
+    assert asked.status_code == status
+    assert len(app.extensions["mockserver.replays"]) == 1  # only the plain read
+
+
+def test_an_encoded_session_parameter_keeps_its_own_state(app):
+    client = app.test_client()
+    key = {"embed-api-key": DEMO_KEY}
+    assert client.delete(f"{READ}?%5F%5Fsession=s9", headers=key).status_code == 200
+    assert client.get(f"{READ}?__session=s9", headers=key).status_code == 404
+    assert client.get(READ, headers=key).status_code == 200

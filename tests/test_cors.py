@@ -122,9 +122,11 @@ def test_cors_off_sends_no_cors_headers():
     (["--no-cors"], False, None),
     # As a browser sends it: lower case, no default port.
     (["--cors-origin", "HTTP://LocalHost:3000", "--cors-origin", "http://App.Example:80",
-      "--cors-origin", "https://app.example:443", "--cors-origin", "https://app.example:8443"],
+      "--cors-origin", "https://app.example:443", "--cors-origin", "https://app.example:8443",
+      "--cors-origin", "http://h:080", "--cors-origin", "http://[::1]:0443",
+      "--cors-origin", "http://[::1]"],
      True, ["http://localhost:3000", "http://app.example", "https://app.example",
-            "https://app.example:8443"]),
+            "https://app.example:8443", "http://h", "http://[::1]:443", "http://[::1]"]),
 ])
 def test_cli_flags_set_cors(args, cors, origins):
     config = serve_config(serve_parser().parse_args(args))

@@ -192,3 +192,28 @@ def test_the_engine_leaves_granians_multi_process_server_unimported_yet_whole():
     version = first.split()[1]
     assert first == f"granian {version} False"
     assert then == f"MPServer True {version} True"
+
+
+THREADS_TOUCH_GRANIAN = """
+import sys, threading
+from mockserver import engine
+engine._enter_granian()
+import granian
+barrier, seen = threading.Barrier(8), []
+def touch():
+    barrier.wait()
+    try:
+        seen.append(granian.Granian.__name__)
+    except AttributeError as exc:
+        seen.append(repr(exc))
+threads = [threading.Thread(target=touch) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(sorted(set(seen)))
+"""
+
+
+def test_granian_completes_once_when_threads_touch_it_at_once():
+    done = subprocess.run([sys.executable, "-c", THREADS_TOUCH_GRANIAN], capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "['MPServer']"

@@ -115,3 +115,18 @@ def test_an_empty_or_broken_file_is_one_sentence(tmp_path, text):
         create_app({"TESTING": True, "SPEC_PATH": str(bad)})
     assert str(caught.value).startswith(f"{bad}: ") and "\n" not in str(caught.value)
 
+
+
+@pytest.mark.parametrize(("line", "where", "value"), [
+    ("  x-released: 2026-01-01\n", "info.x-released", "datetime.date(2026, 1, 1)"),
+    ("  x-ratio: .nan\n", "info.x-ratio", "nan"),
+    ("  x-codes: {1: one}\n", "info.x-codes", "1"),
+])
+def test_a_value_json_cannot_hold_is_one_sentence_at_start_up(tmp_path, line, where, value):
+    text = resources.spec_path().read_text(encoding="utf-8")
+    bad = tmp_path / "openapi.yaml"
+    bad.write_text(text.replace("info:\n", "info:\n" + line, 1), encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        create_app({"TESTING": True, "SPEC_PATH": str(bad)})
+    assert str(caught.value) == (f"{bad}: {where}: {value} is not a JSON value (OpenAPI "
+                                 "documents are JSON): quote it in the YAML")
