@@ -76,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     add("--scale", default="1000,10000",
         help="account counts of the scale scenarios, comma-separated (default %(default)s; "
              "0 skips)")
-    add("--scale-starts", type=int, default=3,
+    add("--scale-starts", type=int, default=5,
         help="start-ups on each scale scenario (default %(default)s)")
     add("--contract-runs", type=int, default=3,
         help="contract-suite runs, median (default %(default)s; 0 skips)")

@@ -96,7 +96,7 @@ class ScenarioLoader:
     def _quick_yes(self) -> Accepts | None:
         # jsonschema-rs, compiled on first use: 10,000 accounts in a tenth of a second, where
         # jsonschema takes seconds. None where it is not installed.
-        return compile_accepts(inline_refs(self.schema), format_checker())
+        return compile_accepts(inline_refs(self.schema), format_checker)
 
     def schema_accepts(self, document: Any) -> bool:
         """True only if the scenario schema surely accepts `document` (False: ask jsonschema)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import copy
 import datetime
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -243,7 +244,7 @@ def test_an_invalid_file_still_gets_jsonschemas_words(tmp_path):
 
 def test_without_jsonschema_rs_jsonschema_decides_alone(monkeypatch):
     monkeypatch.setitem(sys.modules, "jsonschema_rs", None)  # import fails
-    assert compile_accepts({"type": "object"}, format_checker()) is None
+    assert compile_accepts({"type": "object"}, format_checker) is None
     fresh = ScenarioLoader(SPEC, resources.fixtures_dir())
     assert fresh.schema_accepts(base()) is False
     assert fresh.problems(base()) == []
@@ -255,7 +256,37 @@ def test_patterns_in_data_and_names_are_left_alone():
         "properties": {"pattern": {"type": "string", "pattern": "^a$"},
                        "enum": {"enum": [{"pattern": "x"}]}},
     }
-    accepts = compile_accepts(schema, format_checker())
+    accepts = compile_accepts(schema, format_checker)
     assert accepts({"pattern": "a", "enum": {"pattern": "x"}})
     assert not accepts({"pattern": "b"})
     assert not accepts({"enum": {"pattern": "y"}})
+
+
+DATE_TIMES = [
+    "2026-01-01T00:00:00Z", "2026-01-01t00:00:00z", "2026-01-01T00:00:00.123456Z",
+    "2026-01-01T00:00:00+05:30", "2026-01-01T00:00:00-00:00", "2026-01-01 00:00:00Z",
+    "2026-01-01T00:00:00", "2026-01-01", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
+    "2024-02-29T00:00:00Z", "2026-01-01T23:59:60Z", "2026-01-01T24:00:00Z",
+    "2026-01-01T00:00:00+24:00", "2026-01-01T00:00Z", "20260101T000000Z", "", " ",
+    "2026-01-01T00:00:00Z ", "2026-01-01T00:00:00.Z", "２０２６-01-01T00:00:00Z", "garbage",
+]
+
+
+@pytest.mark.parametrize("value", DATE_TIMES)
+def test_the_own_date_time_check_is_jsonschemas(value):
+    from mockserver import fast_schema
+
+    assert fast_schema.OWN_FORMATS["date-time"](value) == \
+        format_checker().conforms(value, "date-time")
+
+
+def test_loading_a_scenario_not_in_the_cache_does_not_import_jsonschema(tmp_path):
+    edited = tmp_path / "edited.yaml"
+    text = (resources.fixtures_dir() / "default.yaml").read_text(encoding="utf-8")
+    edited.write_text(text + "\n# edited, so not in the start-up cache\n", encoding="utf-8")
+    code = (f"import sys; from mockserver import create_app; create_app({{'SCENARIO': "
+            f"{str(edited)!r}, 'RELOAD': False}}); print('jsonschema' in sys.modules, "
+            "'jsonschema_rs' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["False", "True"]
