@@ -37,6 +37,10 @@ def _date_time(value: str) -> bool:
 OWN_FORMATS: dict[str, Callable[[str], bool]] = {"date-time": _date_time}
 
 
+class _Untranslatable(Exception):
+    """The schema holds a regex that cannot be handed to Python: jsonschema alone checks it."""
+
+
 def _python_checks(schema: Any,
                    checker: Callable[[], FormatChecker]) -> tuple[Any, dict[str, Callable]]:
     """The schema with each `pattern` turned into a format, and a Python check for each format.
@@ -57,6 +61,10 @@ def _python_checks(schema: Any,
             return [walk(item) for item in node]
         if not isinstance(node, dict):
             return node
+        if node.get("patternProperties"):
+            # Its regexes choose which schema a name gets, inside Rust: no Python check can stand
+            # in for them, and Rust's `\s` is not Python's.
+            raise _Untranslatable("patternProperties")
         out = {key: child(key, value) for key, value in node.items()}
         if isinstance(out.get("format"), str):
             name = out["format"]
@@ -79,9 +87,12 @@ def _python_checks(schema: Any,
 SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _has_tuple(document: Any) -> bool:
-    """Whether a tuple (or a dict or list of a subclass) is anywhere in the document."""
-    # jsonschema-rs takes a tuple as an array, jsonschema does not (a YAML `!!omap` makes them).
+def _not_plain(document: Any) -> bool:
+    """Whether anything but a dict, list, str, int, float, bool or None is in the document.
+
+    jsonschema-rs takes a tuple as an array and a Decimal as a number, jsonschema does not
+    (a YAML `!!omap` makes tuples): such a document is left to jsonschema.
+    """
     found = [document]
     for value in found:  # grows while it is read: every value once, no recursion
         kind = type(value)
@@ -89,7 +100,7 @@ def _has_tuple(document: Any) -> bool:
             found.extend(value.values())
         elif kind is list:
             found.extend(value)
-        elif kind not in SCALARS and isinstance(value, dict | list | tuple):
+        elif kind not in SCALARS:
             return True
     return False
 
@@ -104,7 +115,10 @@ def compile_accepts(schema: dict[str, Any],
         import jsonschema_rs
     except ImportError:
         return None
-    rust_schema, formats = _python_checks(schema, checker)
+    try:
+        rust_schema, formats = _python_checks(schema, checker)
+    except _Untranslatable:
+        return None
     try:
         validator = jsonschema_rs.Draft202012Validator(
             rust_schema, formats=formats, validate_formats=True
@@ -113,7 +127,7 @@ def compile_accepts(schema: dict[str, Any],
         return None
 
     def accepts(document: Any) -> bool:
-        if _has_tuple(document):
+        if _not_plain(document):
             return False
         try:
             return validator.is_valid(document)

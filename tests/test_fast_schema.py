@@ -262,6 +262,26 @@ def test_patterns_in_data_and_names_are_left_alone():
     assert not accepts({"enum": {"pattern": "y"}})
 
 
+@pytest.mark.parametrize(("pattern", "name"), [("^\\s$", "\ufeff"), ("^\\S$", "\x1c")])
+def test_a_schema_with_pattern_properties_is_left_to_jsonschema(pattern, name):
+    from jsonschema import Draft202012Validator
+
+    schema = {"patternProperties": {pattern: {}}, "additionalProperties": False}
+    assert not Draft202012Validator(schema).is_valid({name: 1})  # Rust's regex would say yes
+    assert compile_accepts(schema, format_checker) is None
+    assert compile_accepts({"properties": {"a": {"patternProperties": {}}}},
+                           format_checker) is not None
+
+
+def test_a_value_of_a_type_json_does_not_have_is_left_to_jsonschema():
+    import decimal
+
+    accepts = compile_accepts({"properties": {"a": {"type": "integer"}}}, format_checker)
+    assert accepts({"a": 1})
+    assert not accepts({"a": decimal.Decimal(1)})
+    assert not accepts({"a": [collections.UserString("x")]})
+
+
 DATE_TIMES = [
     "2026-01-01T00:00:00Z", "2026-01-01t00:00:00z", "2026-01-01T00:00:00.123456Z",
     "2026-01-01T00:00:00+05:30", "2026-01-01T00:00:00-00:00", "2026-01-01 00:00:00Z",
