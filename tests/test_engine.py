@@ -118,8 +118,14 @@ def test_latency_faults_do_not_queue_other_clients(name):
         for thread in threads:
             thread.join(timeout=120)
     assert len(ends) == 16
-    # Served one after another, answers would come `latency` apart; side by side, together.
-    assert max(ends) - min(ends) < latency
+    # Served one after another, answers would come `latency` apart (16 threads: all together,
+    # 8 threads: in two waves). On a loaded machine an answer can miss the first wave (once
+    # seen in a CI run: 15 together, one 1.5 s later while the engine started a thread), so
+    # at least 14 must come together and none a second period later.
+    first = min(ends)
+    together = sorted(round(end - first, 2) for end in ends if end - first < latency)
+    assert len(together) >= 14, sorted(round(end - first, 2) for end in ends)
+    assert max(ends) - first < 2 * latency
 
 
 @pytest.mark.parametrize("name", ENGINES)
