@@ -288,7 +288,7 @@ class Bench:
         time.sleep(IDLE_SETTLE_S)
         idle = {side: rss_kib(server.process.pid) for side, server in servers.items()}
         for side, server in servers.items():
-            if side != "stub" and side != "prism":
+            if side not in ("stub", "prism"):
                 self.check_same_bytes(servers["stub"], server, paths)
         progress(f"{name}: load with {self.loader}, {self.connections} connections")
         figures = self.load(servers, paths, rounds)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .fallbacks import head_size
 from .journal import ENTRY, Journal
 from .routing import REPLAYABLE
 from .store import Store
@@ -37,20 +38,14 @@ UNREAD = frozenset({
 def request_key(environ: dict) -> tuple | None:
     """What decides a replayable answer: path, query and every header read or unknown.
 
-    None if the head is too large to keep (measured as fallbacks.head_size measures it, unread
-    headers included).
+    None if the head is too large to keep (measured as the 431 check measures it).
     """
-    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
-    size = len(path) + len(query)
-    headers = []
-    for name, value in environ.items():
-        if name[:5] == "HTTP_":
-            size += len(name) - 1 + len(value)
-            if name not in UNREAD:
-                headers.append((name, value))
-    if size > MAX_KEY_BYTES:
+    if head_size(environ) > MAX_KEY_BYTES:
         return None
-    return (environ.get("SCRIPT_NAME", ""), path, query, environ.get("CONTENT_TYPE"), *headers)
+    headers = [(name, value) for name, value in environ.items()
+               if name[:5] == "HTTP_" and name not in UNREAD]
+    return (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE"), *headers)
 
 
 class AnswerCache:

@@ -6,33 +6,13 @@ import threading
 from collections import Counter
 
 from conftest import DEMO_KEY, PAGE_ACCOUNT_ID
+from threads import run_together
 
 from mockserver import create_app
 
 THREADS = 12
 
 
-def _run_all(workers) -> None:
-    barrier = threading.Barrier(len(workers))
-    errors: list[BaseException] = []
-
-    def wrap(work):
-        def run():
-            barrier.wait()
-            try:
-                work()
-            except BaseException as exc:  # noqa: BLE001 - reported by the test below
-                errors.append(exc)
-
-        return run
-
-    threads = [threading.Thread(target=wrap(w)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    assert errors == []
 
 
 def test_a_delete_wins_exactly_once_while_others_read():
@@ -59,7 +39,7 @@ def test_a_delete_wins_exactly_once_while_others_read():
                 f"/social-account/{PAGE_ACCOUNT_ID}", headers={"embed-api-key": DEMO_KEY}
             ).status_code in (200, 404)
 
-    _run_all([deleter] * THREADS + [reader] * 4)
+    run_together([deleter] * THREADS + [reader] * 4)
     assert statuses == Counter({200: 1, 404: THREADS - 1})
 
 
@@ -109,6 +89,6 @@ def test_switching_and_resetting_never_shows_a_half_loaded_scenario():
             ).status_code
             assert status in (200, 404)
 
-    _run_all([switcher] * 2 + [reader] * 6 + [deleter] * 2)
+    run_together([switcher] * 2 + [reader] * 6 + [deleter] * 2)
     assert sum(seen.values()) == 6 * 40
     assert len(app.extensions["mockserver.journal"]) == 50

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from conftest import DEMO_KEY, EMPTY_KEY, OTHER_ACCOUNT_ID, OTHER_KEY, PAGE_ACCOUNT_ID
 from test_admin import conforms
+from threads import run_together
 
 from mockserver import create_app, resources
 from mockserver import sessions as sessions_module
@@ -475,27 +476,6 @@ def test_sessions_share_their_scenarios_seed_instead_of_copying_it(app, client):
 
 
 # -- many threads at once -----------------------------------------------------------------------
-def _in_parallel(workers) -> None:
-    barrier = threading.Barrier(len(workers))
-    errors: list[BaseException] = []
-
-    def wrap(work):
-        def run():
-            barrier.wait()
-            try:
-                work()
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        return run
-
-    threads = [threading.Thread(target=wrap(work)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    assert errors == []
 
 
 def test_two_sessions_on_two_scenarios_hammered_from_many_threads_never_mix():
@@ -530,7 +510,7 @@ def test_two_sessions_on_two_scenarios_hammered_from_many_threads_never_mix():
 
         return work
 
-    _in_parallel([full_worker(i) for i in range(8)] + [empty_worker() for _ in range(8)])
+    run_together([full_worker(i) for i in range(8)] + [empty_worker() for _ in range(8)])
     client = app.test_client()
     # Each of the four accounts was deleted exactly once in "full", whoever tried.
     assert seen["full"][200] == 4 and seen["full"][404] == 8 * 15 - 4
@@ -551,7 +531,7 @@ def test_32_parallel_deletes_of_one_id_in_one_session_have_exactly_one_winner():
         with lock:
             statuses[status] += 1
 
-    _in_parallel([deleter for _ in range(32)])
+    run_together([deleter for _ in range(32)])
     assert statuses == Counter({200: 1, 404: 31})
     client = app.test_client()
     assert _send(client, "GET", ITEM, "race").status_code == 404
@@ -571,7 +551,7 @@ def test_many_first_requests_to_one_new_session_start_it_once():
 
         return work
 
-    _in_parallel([first("default") for _ in range(12)] + [first("empty-workspace")
+    run_together([first("default") for _ in range(12)] + [first("empty-workspace")
                                                           for _ in range(12)])
     # One scenario won the start; every request that asked for the other was told so.
     winner = app.extensions["mockserver"].sessions.get("contended").scenario.name
